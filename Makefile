@@ -1,0 +1,95 @@
+# relcon - see README.md.  Quick start: `make demo`, `make check`.
+.SUFFIXES:
+# Keep the objects of test programs (make deletes intermediates otherwise).
+.SECONDARY:
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PKGS     = ncursesw libcurl libcrypto json-c yaml-0.1 libxml-2.0
+VERSION  = 0.1.0
+# VARIANT selects a build tree: release (default) or asan.
+VARIANT ?= release
+WERROR  ?=
+B        = build/$(VARIANT)
+
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wformat=2 -Wwrite-strings -Wundef
+ifeq ($(VARIANT),asan)
+OPT  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+OPT  = -O2 -g
+endif
+PKG_CFLAGS := $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DNCURSES_WIDECHAR=1 \
+             -DRELCON_VERSION='"$(VERSION)"' -I. $(PKG_CFLAGS) $(WARN) $(if $(WERROR),-Werror) \
+             $(OPT) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(OPT) $(LDFLAGS)
+
+LIB_SRC  = $(sort $(wildcard core/*.c buildkite/*.c aws/*.c release/*.c tui/*.c views/*.c cli/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+
+all: relcon
+
+relcon: $(B)/relcon
+	@if [ "$(VARIANT)" = release ]; then cp $(B)/relcon relcon; fi
+
+$(B)/relcon: $(B)/main.o $(B)/librelcon.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/main.o $(B)/librelcon.a $(PKG_LIBS) -lm
+
+$(B)/librelcon.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/librelcon.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/librelcon.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm -pthread
+
+tests: $(TEST_BIN) $(B)/relcon
+
+# deps: install what is missing (Debian packages as root, else print the command).
+deps:
+	@sh scripts/deps.sh
+
+# check: everything, warnings as errors, then the whole suite again under ASan+UBSan.
+check: deps
+	@$(MAKE) --no-print-directory layering
+	@$(MAKE) --no-print-directory WERROR=1 VARIANT=release tests relcon
+	@$(MAKE) --no-print-directory WERROR=1 VARIANT=asan tests
+	@sh tests/run.sh build/release build/asan
+
+asan:
+	@$(MAKE) --no-print-directory VARIANT=asan tests
+
+demo: deps
+	@$(MAKE) --no-print-directory relcon
+	@sh sandbox/demo.sh
+
+layering:
+	@sh scripts/check-layering.sh
+
+fuzz:
+	@echo "fuzz: no fuzz targets yet (the Hardening issue adds them)"
+
+compile_commands.json: scripts/compile-commands.sh $(LIB_SRC) main.c
+	@sh scripts/compile-commands.sh '$(CC) $(ALL_CFLAGS)' > $@
+
+install: relcon
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/relcon/themes
+	install -m 0755 relcon $(DESTDIR)$(PREFIX)/bin/relcon
+	install -m 0644 themes/*.yaml $(DESTDIR)$(PREFIX)/share/relcon/themes/
+
+clean:
+	rm -rf build relcon compile_commands.json
+
+.PHONY: all relcon tests deps check asan demo layering fuzz install clean
+
+-include $(LIB_OBJ:.o=.d) $(B)/main.d $(TEST_SRC:tests/unit/%.c=$(B)/tests/unit/%.d)

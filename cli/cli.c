@@ -1,0 +1,468 @@
+#include "cli/cli.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/loop.h"
+#include "core/sanitize.h"
+#include "core/timeutil.h"
+#include "release/context.h"
+#include "release/pipeline.h"
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+	int (*run)(struct context *ctx, int argc, char **argv);
+};
+
+static int cmd_builds(struct context *ctx, int argc, char **argv);
+static int cmd_build(struct context *ctx, int argc, char **argv);
+static int cmd_config_keys(struct context *ctx, int argc, char **argv);
+
+static const struct command commands[] = {
+	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps", cmd_builds},
+	{"build", "COMMIT|NUMBER [--json]", "one build: jobs and block steps (who unblocked them, when)", cmd_build},
+	{"config-keys", "", "every configuration key with its default", cmd_config_keys},
+};
+
+int cli_is_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(commands[i].name, name))
+			return 1;
+	return 0;
+}
+
+void cli_usage(FILE *out, const char *command)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (command && strcmp(command, commands[i].name))
+			continue;
+		fprintf(out, "  relcon %s %s\n      %s\n", commands[i].name, commands[i].args, commands[i].help);
+	}
+}
+
+int cli_run(struct context *ctx, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(commands[i].name, argv[0]))
+			return commands[i].run(ctx, argc, argv);
+	fprintf(stderr, "relcon: unknown command '%s'\n", argv[0]);
+	return EXIT_USAGE;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *step_json(const struct bk_job *j)
+{
+	if (!j)
+		return NULL;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "state", str_or_null(j->state));
+	json_object_object_add(o, "job_id", str_or_null(j->id));
+	json_object_object_add(o, "unblockable", json_object_new_boolean(j->unblockable));
+	json_object_object_add(o, "unblocked_by", str_or_null(j->unblocked_by));
+	json_object_object_add(o, "unblocked_at", str_or_null(j->unblocked_at));
+	json_object_object_add(o, "web_url", str_or_null(j->web_url));
+	return o;
+}
+
+struct json_object *cli_build_json(const struct bk_build *b, const struct config *cfg, int with_jobs)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "number", json_object_new_int64(b->number));
+	json_object_object_add(o, "commit", str_or_null(b->commit));
+	json_object_object_add(o, "branch", str_or_null(b->branch));
+	json_object_object_add(o, "message", str_or_null(b->message));
+	json_object_object_add(o, "state", str_or_null(b->state));
+	json_object_object_add(o, "blocked", json_object_new_boolean(b->blocked));
+	json_object_object_add(o, "author", str_or_null(b->author));
+	json_object_object_add(o, "created_at", str_or_null(b->created_at));
+	json_object_object_add(o, "started_at", str_or_null(b->started_at));
+	json_object_object_add(o, "finished_at", str_or_null(b->finished_at));
+	json_object_object_add(o, "web_url", str_or_null(b->web_url));
+	json_object *steps = json_object_new_object();
+	for (int k = 0; k < STEP_COUNT; k++)
+		json_object_object_add(steps, step_kind_key(k), step_json(pipeline_step(b, k, cfg)));
+	json_object_object_add(o, "steps", steps);
+	if (b->nmeta) {
+		json_object *m = json_object_new_object();
+		for (size_t i = 0; i < b->nmeta; i++)
+			json_object_object_add(m, b->meta_keys[i], str_or_null(b->meta_values[i]));
+		json_object_object_add(o, "meta_data", m);
+	}
+	if (with_jobs) {
+		json_object *jobs = json_object_new_array();
+		for (size_t i = 0; i < b->njobs; i++) {
+			const struct bk_job *j = &b->jobs[i];
+			json_object *jo = json_object_new_object();
+			json_object_object_add(jo, "id", str_or_null(j->id));
+			json_object_object_add(jo, "type", str_or_null(j->type_name));
+			json_object_object_add(jo, "name", str_or_null(j->name));
+			json_object_object_add(jo, "step_key", str_or_null(j->step_key));
+			json_object_object_add(jo, "state", str_or_null(j->state));
+			json_object_object_add(jo, "web_url", str_or_null(j->web_url));
+			json_object_object_add(jo, "started_at", str_or_null(j->started_at));
+			json_object_object_add(jo, "finished_at", str_or_null(j->finished_at));
+			if (j->type == BK_JOB_SCRIPT && j->exit_status >= 0)
+				json_object_object_add(jo, "exit_status", json_object_new_int(j->exit_status));
+			if (j->type == BK_JOB_MANUAL) {
+				json_object_object_add(jo, "unblockable", json_object_new_boolean(j->unblockable));
+				json_object_object_add(jo, "unblocked_by", str_or_null(j->unblocked_by));
+				json_object_object_add(jo, "unblocked_at", str_or_null(j->unblocked_at));
+			}
+			json_object_array_add(jobs, jo);
+		}
+		json_object_object_add(o, "jobs", jobs);
+	}
+	return o;
+}
+
+static void print_json(json_object *o)
+{
+	/* The exact original strings: no slash escaping, UTF-8 as is. */
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	fputs(s, stdout);
+	fputc('\n', stdout);
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* Sanitized, single-line, cut to width display columns (approximated by
+ * characters: text output is for people, --json for scripts). */
+static void put_cell(const char *s, int width, int last)
+{
+	char *clean = sanitize_str(s ? s : "", SANITIZE_FIRST_LINE);
+	int cols = 0;
+	const unsigned char *p = (const unsigned char *)clean;
+	while (*p && (last || cols < width)) {
+		int len = 1;
+		if (*p >= 0xf0)
+			len = 4;
+		else if (*p >= 0xe0)
+			len = 3;
+		else if (*p >= 0xc0)
+			len = 2;
+		fwrite(p, 1, (size_t)len, stdout);
+		p += len;
+		cols++;
+	}
+	if (!last)
+		for (; cols < width + 2; cols++)
+			fputc(' ', stdout);
+	free(clean);
+}
+
+static const char *step_text(const struct bk_job *j)
+{
+	return j ? (j->state ? j->state : "?") : "-";
+}
+
+static void print_build_row(const struct bk_build *b, const struct config *cfg, time_t now)
+{
+	char num[24], commit[16];
+	struct buf state = {0}, age = {0};
+	snprintf(num, sizeof num, "%ld", b->number);
+	snprintf(commit, sizeof commit, "%.8s", b->commit ? b->commit : "");
+	buf_adds(&state, b->state ? b->state : "?");
+	if (b->blocked)
+		buf_adds(&state, "+blocked");
+	time_age(&age, b->created_at_t, now);
+	put_cell(num, 6, 0);
+	put_cell(commit, 8, 0);
+	put_cell(b->branch, 20, 0);
+	put_cell(buf_str(&state), 16, 0);
+	for (int k = 0; k < STEP_COUNT; k++)
+		put_cell(step_text(pipeline_step(b, k, cfg)), 9, 0);
+	put_cell(buf_str(&age), 4, 0);
+	put_cell(b->author, 16, 0);
+	put_cell(b->message, 0, 1);
+	fputc('\n', stdout);
+	buf_free(&state);
+	buf_free(&age);
+}
+
+/* ---- commands ---------------------------------------------------------------- */
+
+struct wait_builds {
+	int done;
+	struct bk_build *builds;
+	size_t n;
+	char *error;
+};
+
+static void got_builds(void *ud, const struct bk_error *err, struct bk_build *builds, size_t n)
+{
+	struct wait_builds *w = ud;
+	w->done = 1;
+	w->builds = builds;
+	w->n = n;
+	if (err)
+		w->error = xstrdup(err->message);
+}
+
+static int parse_long(const char *s, long *out)
+{
+	char *end;
+	if (!s || !*s)
+		return -1;
+	long v = strtol(s, &end, 10);
+	if (*end || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int usage_error(const char *cmd, const char *msg)
+{
+	fprintf(stderr, "relcon %s: %s\nusage:\n", cmd, msg);
+	cli_usage(stderr, cmd);
+	return EXIT_USAGE;
+}
+
+static int fail(const char *what, const char *error)
+{
+	char *clean = sanitize_str(error, SANITIZE_ONE_LINE);
+	fprintf(stderr, "relcon: %s: %s\n", what, clean);
+	free(clean);
+	return EXIT_FAILED;
+}
+
+static const struct option build_opts[] = {
+	{"branch", required_argument, NULL, 'b'},
+	{"limit", required_argument, NULL, 'n'},
+	{"json", no_argument, NULL, 'j'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int cmd_builds(struct context *ctx, int argc, char **argv)
+{
+	const char *branch = NULL;
+	long limit = ctx->cfg.ui_limit;
+	int json = 0, c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+b:n:jh", build_opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			branch = optarg;
+			break;
+		case 'n':
+			if (parse_long(optarg, &limit) < 0 || limit < 1 || limit > 1000)
+				return usage_error("builds", "--limit wants a number from 1 to 1000");
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			cli_usage(stdout, "builds");
+			return EXIT_OK;
+		default:
+			return usage_error("builds", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("builds", "unexpected argument");
+	struct wait_builds w = {0};
+	struct bk_query q = {.branch = branch, .limit = (size_t)limit, .per_page = (int)ctx->cfg.bk_per_page};
+	bk_list_builds(ctx->bk, &q, got_builds, &w);
+	context_wait(ctx, &w.done);
+	if (w.error) {
+		int rc = fail("listing builds", w.error);
+		free(w.error);
+		return rc;
+	}
+	if (json) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < w.n; i++)
+			json_object_array_add(arr, cli_build_json(&w.builds[i], &ctx->cfg, 0));
+		print_json(arr);
+		json_object_put(arr);
+	} else {
+		time_t now = time_now();
+		printf("%-8s%-10s%-22s%-18s%-11s%-11s%-11s%-6s%-18s%s\n", "BUILD", "COMMIT", "BRANCH", "STATE",
+		       "AMIS", "ALPHA", "RELEASE", "AGE", "AUTHOR", "MESSAGE");
+		for (size_t i = 0; i < w.n; i++)
+			print_build_row(&w.builds[i], &ctx->cfg, now);
+	}
+	bk_builds_free(&w.builds, w.n);
+	return EXIT_OK;
+}
+
+struct wait_build {
+	int done;
+	struct bk_build *build;
+	char *error;
+	long status;
+};
+
+static void got_build(void *ud, const struct bk_error *err, struct bk_build *b)
+{
+	struct wait_build *w = ud;
+	w->done = 1;
+	w->build = b;
+	if (err) {
+		w->error = xstrdup(err->message);
+		w->status = err->status;
+	}
+}
+
+static int is_hex(const char *s)
+{
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Find a build by number, full SHA, or a unique SHA prefix among recent builds. */
+static int find_build(struct context *ctx, const char *ref, struct bk_build **out)
+{
+	size_t len = strlen(ref);
+	long number;
+	if (len < 7 && parse_long(ref, &number) == 0) {
+		struct wait_build w = {0};
+		bk_get_build(ctx->bk, number, got_build, &w);
+		context_wait(ctx, &w.done);
+		if (w.error) {
+			int rc = w.status == 404 ? (fprintf(stderr, "relcon: no build %ld\n", number), EXIT_FAILED)
+						 : fail("getting the build", w.error);
+			free(w.error);
+			return rc;
+		}
+		*out = w.build;
+		return EXIT_OK;
+	}
+	if (len < 7 || len > 40 || !is_hex(ref))
+		return usage_error("build", "expected a build number or a commit SHA (7 to 40 hex digits)");
+	struct wait_builds w = {0};
+	struct bk_query q = {.commit = len == 40 ? ref : NULL, .limit = len == 40 ? 1 : 100};
+	bk_list_builds(ctx->bk, &q, got_builds, &w);
+	context_wait(ctx, &w.done);
+	if (w.error) {
+		int rc = fail("looking up the commit", w.error);
+		free(w.error);
+		return rc;
+	}
+	struct bk_build *found = NULL;
+	int matches = 0;
+	for (size_t i = 0; i < w.n; i++) {
+		if (w.builds[i].commit && !strncasecmp(w.builds[i].commit, ref, len)) {
+			if (!found)
+				found = &w.builds[i];
+			matches++;
+		}
+	}
+	int rc = EXIT_OK;
+	if (!found) {
+		fprintf(stderr, "relcon: no build of commit %s%s\n", ref,
+			len < 40 ? " among the 100 most recent builds (give the full SHA to search further)" : "");
+		rc = EXIT_FAILED;
+	} else {
+		/* Several builds of one commit: the newest (the list is newest first). */
+		(void)matches;
+		*out = xcalloc(1, sizeof **out);
+		bk_build_copy(*out, found);
+	}
+	bk_builds_free(&w.builds, w.n);
+	return rc;
+}
+
+static void print_build_text(const struct bk_build *b, const struct config *cfg)
+{
+	time_t now = time_now();
+	struct buf age = {0};
+	time_age(&age, b->created_at_t, now);
+	char *msg = sanitize_str(b->message, 0);
+	char *branch = sanitize_str(b->branch, SANITIZE_ONE_LINE);
+	char *author = sanitize_str(b->author, SANITIZE_ONE_LINE);
+	printf("Build    #%ld  %s%s\n", b->number, b->state ? b->state : "?", b->blocked ? " (blocked)" : "");
+	printf("Commit   %s\n", b->commit ? b->commit : "-");
+	printf("Branch   %s\n", branch);
+	printf("Author   %s\n", author);
+	printf("Created  %s (%s ago)\n", b->created_at ? b->created_at : "-", buf_str(&age));
+	printf("URL      %s\n", b->web_url ? b->web_url : "-");
+	printf("\n%s\n\nBlock steps:\n", msg);
+	for (int k = 0; k < STEP_COUNT; k++) {
+		const struct bk_job *j = pipeline_step(b, k, cfg);
+		printf("  %-8s ", step_kind_title(k));
+		if (!j) {
+			printf("-  (no \"%s\" step in this build)\n", step_kind_label(k, cfg));
+			continue;
+		}
+		char *by = sanitize_str(j->unblocked_by, SANITIZE_ONE_LINE);
+		printf("%-10s%s%s%s%s\n", j->state ? j->state : "?", j->unblocked_by ? " by " : "",
+		       j->unblocked_by ? by : "", j->unblocked_at ? " at " : "", j->unblocked_at ? j->unblocked_at : "");
+		free(by);
+	}
+	printf("\nJobs:\n");
+	for (size_t i = 0; i < b->njobs; i++) {
+		const struct bk_job *j = &b->jobs[i];
+		if (j->type == BK_JOB_WAITER)
+			continue;
+		char *name = sanitize_str(j->name, SANITIZE_ONE_LINE);
+		printf("  %-8s %-12s %s\n", j->type_name ? j->type_name : "?", j->state ? j->state : "?", name);
+		free(name);
+	}
+	free(msg);
+	free(branch);
+	free(author);
+	buf_free(&age);
+}
+
+static int cmd_build(struct context *ctx, int argc, char **argv)
+{
+	int json = 0, c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jh", build_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			cli_usage(stdout, "build");
+			return EXIT_OK;
+		default:
+			return usage_error("build", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("build", "expected one COMMIT or NUMBER");
+	struct bk_build *b = NULL;
+	int rc = find_build(ctx, argv[optind], &b);
+	if (rc != EXIT_OK)
+		return rc;
+	if (json) {
+		json_object *o = cli_build_json(b, &ctx->cfg, 1);
+		print_json(o);
+		json_object_put(o);
+	} else {
+		print_build_text(b, &ctx->cfg);
+	}
+	bk_build_free(b);
+	free(b);
+	return EXIT_OK;
+}
+
+static int cmd_config_keys(struct context *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	(void)argv;
+	if (argc > 1)
+		return usage_error("config-keys", "no arguments expected");
+	config_print_keys(stdout);
+	return EXIT_OK;
+}

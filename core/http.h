@@ -1,0 +1,86 @@
+/* core/http.h - asynchronous HTTP on curl multi, driven by core/loop.
+ *
+ * One curl multi handle per struct http: connections are kept alive and
+ * reused, HTTP/2 is negotiated where the server offers it (TLS ALPN), and
+ * every request has a timeout.  Failed attempts are retried with
+ * exponential backoff and full jitter:
+ *   - 429 and 5xx responses, and transport errors (connect failure, reset,
+ *     timeout) for requests whose retry policy allows it;
+ *   - the wait honours Retry-After (seconds) or RateLimit-Reset /
+ *     RateLimit-User-Reset (seconds) when the server sends them.
+ * A request that is not idempotent uses HTTP_RETRY_UNSENT: it is retried
+ * only when the server said it did not act (429, 503 with Retry-After) or
+ * the connection could not be made, never after a timeout or a reset once
+ * sent, so a lost response is never re-sent blindly. */
+#ifndef RELCON_CORE_HTTP_H
+#define RELCON_CORE_HTTP_H
+
+#include <stddef.h>
+
+struct loop;
+struct http;
+
+enum http_retry {
+	HTTP_RETRY_DEFAULT, /* IDEMPOTENT for GET/HEAD, UNSENT otherwise */
+	HTTP_RETRY_IDEMPOTENT,
+	HTTP_RETRY_UNSENT,
+	HTTP_RETRY_NEVER,
+};
+
+struct http_req {
+	const char *method;              /* NULL = "GET" */
+	const char *url;
+	const char *const *headers;      /* NULL-terminated "Name: value" list, copied */
+	const char *body;                /* copied; NULL = no body */
+	size_t body_len;
+	long timeout_ms;                 /* 0 = the http's default */
+	int max_attempts;                /* 0 = the http's default; 1 = no retry */
+	enum http_retry retry;
+	const char *const *secrets;      /* NULL-terminated values never to be logged */
+};
+
+struct http_resp {
+	long status;          /* HTTP status, 0 when no response arrived */
+	const char *body;     /* NUL-terminated (body may also contain NULs) */
+	size_t body_len;
+	const char *error;    /* transport error text when status == 0, else NULL */
+	int timed_out;        /* the last attempt hit the timeout */
+	int attempts;         /* attempts made */
+	long long elapsed_ms; /* from first send to completion, retries included */
+};
+
+/* Called once per request with the final outcome; resp and its strings are
+ * valid only during the call. */
+typedef void (*http_done_fn)(void *ud, const struct http_resp *resp);
+
+/* Create a client on loop l.  Returns NULL if curl cannot be initialised. */
+struct http *http_new(struct loop *l);
+/* Cancel everything pending (callbacks are not called) and free; *h = NULL. */
+void http_free(struct http **h);
+
+/* Defaults for requests that leave them 0: timeout 30 s, 4 attempts. */
+void http_set_defaults(struct http *h, long timeout_ms, int max_attempts);
+/* Backoff base and cap in ms (default 250 ms, 20 s): tests shorten them. */
+void http_set_backoff(struct http *h, long base_ms, long cap_ms);
+
+/* Start a request.  Returns an id > 0 (for http_cancel).  fn is always
+ * called later from the loop, never from inside http_send. */
+unsigned long http_send(struct http *h, const struct http_req *req, http_done_fn fn, void *ud);
+/* Cancel a pending request: its callback will not be called. */
+void http_cancel(struct http *h, unsigned long id);
+
+/* Response header lookup (case-insensitive name), for use inside the
+ * callback; returns the value with surrounding spaces removed or NULL. */
+const char *http_resp_header(const struct http_resp *resp, const char *name);
+
+/* Requests in flight (including ones waiting to retry). */
+int http_inflight(const struct http *h);
+/* Attempts sent since creation (retries count), for stats and tests. */
+unsigned long http_sent_count(const struct http *h);
+
+/* Seconds to wait before retrying a 429/503, from Retry-After or
+ * RateLimit-Reset / RateLimit-User-Reset (the larger); -1 when none.
+ * Exposed for tests. */
+long http_retry_after_s(const struct http_resp *resp);
+
+#endif

@@ -1,0 +1,173 @@
+/* main.c - argument parsing; picks the TUI or a headless command. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <locale.h>
+
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "release/context.h"
+#include "tui/actions.h"
+#include "tui/tui.h"
+#include "views/views.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"relcon %s - release console for AMI + CloudFormation releases\n"
+		"\n"
+		"usage:\n"
+		"  relcon [OPTIONS]                 the console (TUI)\n"
+		"  relcon [OPTIONS] COMMAND [ARGS]  a headless command\n"
+		"\n"
+		"commands:\n",
+		RELCON_VERSION);
+	cli_usage(out, NULL);
+	fprintf(out, "  relcon keys\n      the console's key bindings (Markdown table)\n"
+		     "\n"
+		     "options (anywhere on the line):\n"
+		     "  --config FILE   configuration file (default $RELCON_CONFIG, else\n"
+		     "                  $XDG_CONFIG_HOME/relcon/config.yaml)\n"
+		     "  --read-only     refuse every operation that changes anything\n"
+		     "  --debug[=FILE]  log to FILE (default $XDG_STATE_HOME/relcon/debug.log),\n"
+		     "                  secrets redacted\n"
+		     "  --no-color      no colours (also: NO_COLOR=1)\n"
+		     "  --help, -h      this help;  relcon COMMAND --help for one command\n"
+		     "  --version       print the version\n"
+		     "\n"
+		     "exit codes: 0 done, 1 the operation failed, 2 usage or config error,\n"
+		     "            3 refused by a guard or precondition\n");
+}
+
+struct globals {
+	const char *config;
+	const char *debug; /* "" = default path */
+	int read_only, no_color, help, version;
+};
+
+/* Take the global options out of argv wherever they are (before "--"). */
+static int take_globals(int *argc, char **argv, struct globals *g)
+{
+	int out = 1;
+	int i;
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			break;
+		} else if (!strcmp(a, "--config")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "relcon: --config needs a file\n");
+				return -1;
+			}
+			g->config = argv[++i];
+		} else if (!strncmp(a, "--config=", 9)) {
+			g->config = a + 9;
+		} else if (!strcmp(a, "--read-only") || !strcmp(a, "--readonly")) {
+			g->read_only = 1;
+		} else if (!strcmp(a, "--debug")) {
+			g->debug = "";
+		} else if (!strncmp(a, "--debug=", 8)) {
+			g->debug = a + 8;
+		} else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
+			g->no_color = 1;
+		} else if (!strcmp(a, "--version")) {
+			g->version = 1;
+		} else if ((!strcmp(a, "--help") || !strcmp(a, "-h")) && out == 1) {
+			g->help = 1; /* after a command, --help belongs to the command */
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	for (; i < *argc; i++)
+		argv[out++] = argv[i];
+	argv[out] = NULL;
+	*argc = out;
+	return 0;
+}
+
+static int open_log(const char *path)
+{
+	struct buf err = {0};
+	char *p;
+	if (*path) {
+		p = xstrdup(path);
+	} else {
+		char *dir = config_state_dir();
+		struct buf b = {0};
+		buf_printf(&b, "%s/debug.log", dir);
+		free(dir);
+		p = buf_steal(&b);
+	}
+	int rc = log_open(p, &err);
+	if (rc < 0)
+		fprintf(stderr, "relcon: --debug: %s\n", buf_str(&err));
+	else
+		fprintf(stderr, "relcon: logging to %s\n", p);
+	free(p);
+	buf_free(&err);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	struct globals g = {0};
+	if (take_globals(&argc, argv, &g) < 0)
+		return EXIT_USAGE;
+	if (g.version) {
+		printf("relcon %s\n", RELCON_VERSION);
+		return EXIT_OK;
+	}
+	if (g.help) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	if (cmd && !strcmp(cmd, "keys")) {
+		keymap_print(stdout);
+		return EXIT_OK;
+	}
+	if (cmd && !strcmp(cmd, "help")) {
+		if (argc > 2 && cli_is_command(argv[2]))
+			cli_usage(stdout, argv[2]);
+		else
+			usage(stdout);
+		return EXIT_OK;
+	}
+	if (cmd && !cli_is_command(cmd)) {
+		fprintf(stderr, "relcon: unknown command or option '%s'\n\n", cmd);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* Configuration errors end the run before the terminal is touched. */
+	struct config cfg;
+	struct buf err = {0};
+	if (config_load(&cfg, g.config, &err) < 0) {
+		fprintf(stderr, "relcon: %s\n", buf_str(&err));
+		config_free(&cfg);
+		buf_free(&err);
+		return EXIT_USAGE;
+	}
+	if (g.debug && open_log(g.debug) < 0) {
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	int need_token = !cmd || strcmp(cmd, "config-keys") != 0;
+	struct context ctx = {.read_only = g.read_only};
+	if (context_init(&ctx, &cfg, need_token, &err) < 0) {
+		fprintf(stderr, "relcon: %s\n", buf_str(&err));
+		buf_free(&err);
+		context_free(&ctx);
+		log_close();
+		return EXIT_USAGE;
+	}
+	buf_free(&err);
+	log_msg(LOG_INFO, "relcon %s: %s, Buildkite %s (%s), org %s, pipeline %s", RELCON_VERSION,
+		cmd ? cmd : "console", ctx.bk_settings.endpoint, ctx.bk_settings.endpoint_source,
+		ctx.bk_settings.organization, ctx.bk_settings.pipeline);
+	int rc = cmd ? cli_run(&ctx, argc - 1, argv + 1) : tui_run(&ctx, &views_app, g.no_color);
+	context_free(&ctx);
+	log_close();
+	return rc;
+}

@@ -1,0 +1,48 @@
+#include "release/context.h"
+
+#include <string.h>
+
+#include "core/http.h"
+#include "core/loop.h"
+#include "release/store.h"
+
+int context_init(struct context *ctx, struct config *cfg, int need_token, struct buf *err)
+{
+	int ro = ctx->read_only;
+	memset(ctx, 0, sizeof *ctx);
+	ctx->read_only = ro;
+	ctx->cfg = *cfg;
+	memset(cfg, 0, sizeof *cfg);
+	if (bk_settings_resolve(&ctx->bk_settings, &ctx->cfg, need_token, err) < 0)
+		return -1;
+	ctx->loop = loop_new();
+	if (!ctx->loop) {
+		buf_adds(err, "cannot create the event loop (pipe failed)");
+		return -1;
+	}
+	ctx->http = http_new(ctx->loop);
+	if (!ctx->http) {
+		buf_adds(err, "cannot initialise libcurl");
+		return -1;
+	}
+	http_set_defaults(ctx->http, ctx->cfg.http_timeout * 1000, (int)ctx->cfg.http_max_attempts);
+	ctx->bk = bk_client_new(ctx->http, &ctx->bk_settings);
+	ctx->store = store_new(ctx->loop, ctx->bk, &ctx->cfg);
+	return 0;
+}
+
+void context_free(struct context *ctx)
+{
+	store_free(&ctx->store);
+	bk_client_free(&ctx->bk);
+	http_free(&ctx->http);
+	loop_free(&ctx->loop);
+	bk_settings_free(&ctx->bk_settings);
+	config_free(&ctx->cfg);
+}
+
+void context_wait(struct context *ctx, const int *done)
+{
+	while (!*done && !loop_stopped(ctx->loop))
+		loop_run_once(ctx->loop, -1);
+}

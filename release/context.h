@@ -1,0 +1,34 @@
+/* release/context.h - everything one run of relcon works with: config,
+ * loop, HTTP, the Buildkite client and the store.  Shared by the TUI and
+ * the headless commands so both drive exactly the same code. */
+#ifndef RELCON_RELEASE_CONTEXT_H
+#define RELCON_RELEASE_CONTEXT_H
+
+#include "buildkite/client.h"
+#include "core/buf.h"
+#include "core/config.h"
+
+struct loop;
+struct http;
+struct store;
+
+struct context {
+	struct config cfg;
+	struct loop *loop;
+	struct http *http;
+	struct bk_settings bk_settings;
+	struct bk_client *bk;
+	struct store *store;
+	int read_only;
+};
+
+/* Set up the run: cfg must already be loaded (ownership moves into ctx).
+ * Resolves Buildkite settings (a missing token is an error when need_token),
+ * creates the loop, HTTP client and store.  Returns 0 or -1 with err. */
+int context_init(struct context *ctx, struct config *cfg, int need_token, struct buf *err);
+void context_free(struct context *ctx);
+
+/* Run the loop until *done becomes nonzero.  For headless commands. */
+void context_wait(struct context *ctx, const int *done);
+
+#endif

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Installs what relcon needs to build, test and run its demo, on Debian.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+# Used by both `make demo` and `make check`.
+set -u
+
+# pkg-config module -> Debian package
+LIBS="ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcrypto:libssl-dev json-c:libjson-c-dev yaml-0.1:libyaml-dev libxml-2.0:libxml2-dev cmocka:libcmocka-dev"
+# command -> Debian package (build and test tools)
+TOOLS="pkg-config:pkg-config cc:gcc make:make tmux:tmux python3:python3"
+
+missing=""
+if ! command -v pkg-config >/dev/null 2>&1; then
+	missing="pkg-config"
+fi
+for pair in $LIBS; do
+	mod=${pair%%:*}
+	pkg=${pair#*:}
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$mod" 2>/dev/null; then
+		missing="$missing $pkg"
+	fi
+done
+for pair in $TOOLS; do
+	cmd=${pair%%:*}
+	pkg=${pair#*:}
+	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+done
+# Optional: a real sshd for the demo and the SSH tests of later issues.
+[ -x /usr/sbin/sshd ] || optional="openssh-server"
+missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
+missing=${missing% }
+
+if [ -n "$missing" ] || [ -n "${optional:-}" ]; then
+	all="$missing ${optional:-}"
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "deps: installing $all"
+		export DEBIAN_FRONTEND=noninteractive
+		if ! apt-get install -y -qq --no-install-recommends $all >/tmp/relcon-apt.log 2>&1; then
+			apt-get update -qq >/dev/null 2>&1 || true
+			if ! apt-get install -y -qq --no-install-recommends $all >>/tmp/relcon-apt.log 2>&1; then
+				if [ -n "$missing" ]; then
+					echo "deps: apt-get failed; see /tmp/relcon-apt.log" >&2
+					tail -5 /tmp/relcon-apt.log >&2
+					exit 1
+				fi
+				echo "deps: optional $optional not installed (see /tmp/relcon-apt.log)"
+			fi
+		fi
+	elif [ -n "$missing" ]; then
+		echo "deps: missing: $missing" >&2
+		echo "deps: run:  sudo apt-get install $missing" >&2
+		exit 1
+	fi
+fi
+
+# The sandbox (Buildkite simulator now, moto for AWS later) runs on python3.
+if ! python3 - <<'PY' 2>/dev/null
+import moto, boto3, yaml, flask  # noqa: F401
+PY
+then
+	echo "deps: the sandbox's Python lacks some of: moto, boto3, PyYAML, Flask." >&2
+	echo "deps: the Buildkite sandbox needs only the standard library and still works;" >&2
+	echo "deps: the AWS sandbox (later) needs: pip install 'moto[server]' boto3 PyYAML Flask" >&2
+	echo "deps:   (or Debian: apt-get install python3-moto python3-boto3 python3-yaml python3-flask)" >&2
+fi
+exit 0

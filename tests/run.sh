@@ -1,0 +1,89 @@
+#!/bin/sh
+# Runs the whole suite: unit tests of each build given (release, asan), the
+# sandbox's own tests, headless integration tests, scripted UI (golden
+# screens) and the tmux terminal test, against a sandbox started here.
+# Ends with one line "N passed, N failed".  Exit status 0 only when all pass.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+passed=0
+failed=0
+failures=""
+
+record() { # name status
+	if [ "$2" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS $1"
+	else
+		failed=$((failed + 1))
+		failures="$failures $1"
+		echo "FAIL $1 (exit $2)"
+	fi
+}
+
+tmp=$(mktemp -d /tmp/relcon-test.XXXXXX)
+sandbox_dir="$tmp/sandbox"
+mkdir -p "$sandbox_dir"
+cleanup() {
+	sh sandbox/ctl.sh stop "$sandbox_dir" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# LeakSanitizer: ncurses keeps terminfo data for the process lifetime.
+export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
+
+for dir in "$@"; do
+	variant=$(basename "$dir")
+	for t in "$dir"/tests/test_*; do
+		[ -x "$t" ] || continue
+		name="unit/$variant/$(basename "$t")"
+		( cd "$top" && "$t" ) >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "$name" $rc
+	done
+done
+
+# The sandbox's own tests.
+python3 -m unittest discover -s tests/sandbox -t . >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || cat "$tmp/out"
+record "sandbox/python" $rc
+
+# One frozen-clock sandbox for the integration and UI tests.
+if ! sh sandbox/ctl.sh start "$sandbox_dir" --now 2026-11-24T12:00:00Z >"$tmp/env" 2>"$tmp/err"; then
+	cat "$tmp/err"
+	record "sandbox/start" 1
+else
+	set -a
+	. "$tmp/env"
+	set +a
+	for dir in "$@"; do
+		variant=$(basename "$dir")
+		RELCON_BIN="$top/$dir/relcon" python3 -m unittest discover -s tests/integration -t . >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "integration/$variant" $rc
+		RELCON_BIN="$top/$dir/relcon" python3 tests/ui/run_ui.py >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "ui/$variant" $rc
+	done
+	first=$1
+	if command -v tmux >/dev/null 2>&1; then
+		RELCON_BIN="$top/$first/relcon" sh tests/tmux/test_tmux.sh >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "tmux/terminal" $rc
+	else
+		echo "tmux not installed: the terminal test cannot run"
+		record "tmux/terminal" 1
+	fi
+fi
+
+[ -z "$failures" ] || echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

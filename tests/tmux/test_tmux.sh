@@ -1,0 +1,98 @@
+#!/bin/sh
+# The real binary in a real terminal (tmux): it opens, draws the builds,
+# navigates, opens a build and help, resizes, quits, and leaves the terminal
+# as it found it (canonical mode, echo, no alternate screen, cursor shown,
+# window title untouched by hostile commit messages).
+# Needs the sandbox's variables in the environment (tests/run.sh sets them).
+set -u
+bin=${RELCON_BIN:?}
+sock="relcon-test-$$"
+dir=$(mktemp -d /tmp/relcon-tmux.XXXXXX)
+fails=0
+T() { tmux -L "$sock" "$@"; }
+cleanup() { T kill-server >/dev/null 2>&1; rm -rf "$dir"; }
+trap cleanup EXIT
+
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
+
+# Wait (bounded) until the pane shows the pattern.
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if T capture-pane -p -t t 2>/dev/null | grep -q -- "$1"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "--- screen (waiting for '$1'):"
+	T capture-pane -p -t t 2>/dev/null
+	return 1
+}
+
+cat >"$dir/run.sh" <<SH
+#!/bin/sh
+printf '\033]2;before-relcon\007'
+HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_STATE_HOME="$dir/state" XDG_CACHE_HOME="$dir/cache" "$bin"
+echo "exit=\$?" > "$dir/exit"
+stty -a > "$dir/stty"
+echo RELCON-DONE
+sleep 60
+SH
+chmod +x "$dir/run.sh"
+
+T -f /dev/null new-session -d -s t -x 120 -y 30 "sh $dir/run.sh"
+T set-option -g set-titles on >/dev/null 2>&1
+T set-option -t t allow-rename on >/dev/null 2>&1
+
+if wait_for "Builds  branch" && wait_for "BK "; then ok "console opens and shows builds"; else not_ok "console opens"; fi
+[ "$(T display -p -t t '#{alternate_on}')" = 1 ] && ok "alternate screen while running" || not_ok "alternate screen while running"
+
+T send-keys -t t j j Enter
+if wait_for "Block steps"; then ok "Enter opens the build screen"; else not_ok "build screen"; fi
+T send-keys -t t q '?'
+if wait_for "Show keys and commands"; then ok "? opens help"; else not_ok "help"; fi
+T send-keys -t t q
+T resize-window -t t -x 90 -y 20 >/dev/null 2>&1 || T resize-pane -t t -x 90 -y 20
+sleep 0.3
+if wait_for "Builds  branch"; then
+	width=$(T capture-pane -p -t t | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+	[ "$width" -le 90 ] && ok "redrawn after resize (widest line $width)" || not_ok "resize: line of $width columns"
+else
+	not_ok "resize"
+fi
+title=$(T display -p -t t '#{pane_title}')
+case "$title" in
+*pwned*) not_ok "a commit message set the window title ($title)" ;;
+*) ok "window title untouched ($title)" ;;
+esac
+T send-keys -t t q
+if wait_for RELCON-DONE; then ok "q quits"; else not_ok "q quits"; fi
+grep -q "exit=0" "$dir/exit" 2>/dev/null && ok "exit status 0" || not_ok "exit status: $(cat "$dir/exit" 2>/dev/null)"
+[ "$(T display -p -t t '#{alternate_on}')" = 0 ] && ok "alternate screen left" || not_ok "still on the alternate screen"
+[ "$(T display -p -t t '#{cursor_flag}')" = 1 ] && ok "cursor visible" || not_ok "cursor hidden after exit"
+if grep -q ' icanon' "$dir/stty" && grep -q ' echo ' "$dir/stty" && ! grep -q -- '-icanon' "$dir/stty"; then
+	ok "tty back in canonical mode with echo"
+else
+	not_ok "tty modes not restored: $(cat "$dir/stty" 2>/dev/null | head -3)"
+fi
+
+# SIGTERM while running restores the terminal too.
+T respawn-pane -k -t t "sh $dir/run.sh"
+wait_for "Builds  branch" >/dev/null
+pid=$(pgrep -f "^$bin\$" | head -1)
+if [ -n "$pid" ]; then
+	kill -TERM "$pid"
+	if wait_for RELCON-DONE >/dev/null; then
+		[ "$(T display -p -t t '#{alternate_on}')" = 0 ] && grep -q ' icanon' "$dir/stty" &&
+			ok "SIGTERM restores the terminal" || not_ok "SIGTERM left the terminal altered"
+	else
+		not_ok "SIGTERM did not end relcon"
+	fi
+else
+	not_ok "could not find relcon's pid"
+fi
+
+echo "tmux: $fails failure(s)"
+[ $fails -eq 0 ]

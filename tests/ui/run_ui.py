@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Scripted UI tests: each tests/ui/NAME.script drives the real console
+(RELCON_NO_DISPLAY=1, RELCON_SCRIPT) against the frozen-clock sandbox and
+dumps screens with ":dump-screen FILE"; every dump must equal
+tests/ui/golden/FILE.  UPDATE_GOLDEN=1 rewrites the golden files instead.
+
+Environment pinned: 30x120 (scripts may @resize), TZ=UTC, LANG=C.UTF-8,
+RELCON_NOW, HOME and XDG_* in a temporary directory.  Needs RELCON_BIN and
+the sandbox variables (tests/run.sh sets them)."""
+import difflib
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GOLDEN = os.path.join(HERE, "golden")
+NOW = "2026-11-24T12:00:00Z"
+
+
+def run_script(binary, script, workdir, extra_env=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "RELCON_SCRIPT", "NO_COLOR"))}
+    env.update({
+        "RELCON_NO_DISPLAY": "1",
+        "RELCON_SCRIPT": script,
+        "RELCON_NOW": NOW,
+        "LINES": "30",
+        "COLUMNS": "120",
+        "TERM": "xterm-256color",
+        "TZ": "UTC",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "HOME": workdir,
+        "XDG_CONFIG_HOME": os.path.join(workdir, "config"),
+        "XDG_STATE_HOME": os.path.join(workdir, "state"),
+        "XDG_CACHE_HOME": os.path.join(workdir, "cache"),
+    })
+    env.update(extra_env or {})
+    return subprocess.run([binary], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+
+
+def main():
+    binary = os.environ["RELCON_BIN"]
+    update = os.environ.get("UPDATE_GOLDEN") == "1"
+    failures = 0
+    count = 0
+    scripts = sorted(f for f in os.listdir(HERE) if f.endswith(".script"))
+    for name in scripts:
+        with tempfile.TemporaryDirectory(prefix="relcon-ui-") as work:
+            env = {}
+            first = open(os.path.join(HERE, name)).readline()
+            if first.startswith("#env "):
+                for pair in first[5:].split():
+                    k, _, v = pair.partition("=")
+                    env[k] = v
+            r = run_script(binary, os.path.join(HERE, name), work, env)
+            count += 1
+            if r.returncode != 0:
+                print(f"FAIL {name}: exit {r.returncode}\n{r.stderr}")
+                failures += 1
+                continue
+            dumps = sorted(f for f in os.listdir(work) if f.endswith(".txt"))
+            if not dumps:
+                print(f"FAIL {name}: no screen dumps")
+                failures += 1
+                continue
+            for d in dumps:
+                got = open(os.path.join(work, d), encoding="utf-8").read()
+                path = os.path.join(GOLDEN, d)
+                if update:
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(got)
+                    print(f"updated {d}")
+                    continue
+                if not os.path.exists(path):
+                    print(f"FAIL {name}: no golden file {d} (run with UPDATE_GOLDEN=1 and review it)")
+                    failures += 1
+                    continue
+                want = open(path, encoding="utf-8").read()
+                if got != want:
+                    failures += 1
+                    print(f"FAIL {name}: {d} differs from the golden screen")
+                    sys.stdout.writelines(difflib.unified_diff(
+                        want.splitlines(True), got.splitlines(True), "golden/" + d, "got/" + d))
+                else:
+                    print(f"ok {name}: {d}")
+    print(f"ui: {count} scripts, {failures} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+/* tui/actions.h - the one table of user actions.
+ *
+ * ACTION_INFO generates the enum, the names used by the palette and the
+ * keymap, the help screen and the README key table (`relcon keys`).  Keys
+ * are bound in tui/actions.c's default keymap, which the same code prints. */
+#ifndef RELCON_TUI_ACTIONS_H
+#define RELCON_TUI_ACTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum action_group { GROUP_GLOBAL, GROUP_NAV, GROUP_LIST, GROUP_BUILDS, GROUP_COUNT };
+
+/* Flags: ACTION_MUTATING actions change the outside world; read-only mode
+ * greys them out and release/ refuses them. */
+enum { ACTION_MUTATING = 1 };
+
+/* _(ENUM, "name", "description", group, flags) */
+#define ACTION_INFO(_)                                                                          \
+	_(QUIT, "quit", "Close this screen; quit on the last one", GROUP_GLOBAL, 0)              \
+	_(QUIT_ALL, "quit-all", "Quit relcon", GROUP_GLOBAL, 0)                                   \
+	_(HELP, "help", "Show keys and commands", GROUP_GLOBAL, 0)                                \
+	_(PALETTE, "palette", "Open the command palette", GROUP_GLOBAL, 0)                       \
+	_(REFRESH, "refresh", "Refresh now", GROUP_GLOBAL, 0)                                     \
+	_(REDRAW, "redraw", "Redraw the whole screen", GROUP_GLOBAL, 0)                           \
+	_(THEME_NEXT, "theme-next", "Switch to the next theme", GROUP_GLOBAL, 0)                  \
+	_(MOVE_UP, "move-up", "Move up", GROUP_NAV, 0)                                            \
+	_(MOVE_DOWN, "move-down", "Move down", GROUP_NAV, 0)                                      \
+	_(PAGE_UP, "page-up", "Move one page up", GROUP_NAV, 0)                                   \
+	_(PAGE_DOWN, "page-down", "Move one page down", GROUP_NAV, 0)                             \
+	_(MOVE_TOP, "move-top", "Go to the first row", GROUP_NAV, 0)                              \
+	_(MOVE_BOTTOM, "move-bottom", "Go to the last row", GROUP_NAV, 0)                         \
+	_(OPEN, "open", "Open the selected row", GROUP_NAV, 0)                                    \
+	_(BACK, "back", "Go back (clear the filter first)", GROUP_NAV, 0)                         \
+	_(FILTER, "filter", "Filter rows by text", GROUP_LIST, 0)                                 \
+	_(SORT_NEXT, "sort-next", "Sort by the next column", GROUP_LIST, 0)                       \
+	_(SORT_REVERSE, "sort-reverse", "Reverse the sort order", GROUP_LIST, 0)                  \
+	_(BRANCH_MAIN, "branch-main", "Toggle between the main branch and all branches", GROUP_BUILDS, 0) \
+	_(BRANCH_PICK, "branch-pick", "Show builds of one branch", GROUP_BUILDS, 0)
+
+enum action {
+	ACTION_NONE = 0,
+#define ACTION_ENUM(e, name, desc, group, flags) ACTION_##e,
+	ACTION_INFO(ACTION_ENUM)
+#undef ACTION_ENUM
+	ACTION_COUNT
+};
+
+const char *action_name(enum action a);
+const char *action_description(enum action a);
+enum action_group action_group(enum action a);
+unsigned action_flags(enum action a);
+const char *action_group_title(enum action_group g);
+/* ACTION_NONE when unknown. */
+enum action action_by_name(const char *name);
+
+/* The key bound to an action: ACTION_NONE when the key is unbound. */
+enum action keymap_lookup(int key);
+/* The keys bound to a, as names joined by " " ("j <Down>"), appended to out. */
+struct buf;
+void keymap_keys(enum action a, struct buf *out);
+/* Print the key table (Markdown) for README: `relcon keys`. */
+void keymap_print(FILE *out);
+
+#endif

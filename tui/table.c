@@ -1,0 +1,404 @@
+#include "tui/table.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sanitize.h"
+
+struct table {
+	const struct table_col *cols;
+	size_t ncols;
+	const struct table_ops *ops;
+	void *ud;
+	size_t *index; /* shown rows, in display order */
+	size_t nindex;
+	size_t sel, top;
+	long sel_id;
+	int have_sel_id;
+	char *filter;
+	int sort_col; /* -1 natural */
+	int reverse;
+	int page; /* rows visible at the last draw */
+};
+
+void row_set(struct rowbuf *rb, size_t col, enum role r, const char *text)
+{
+	if (col >= TABLE_MAX_COLS)
+		return;
+	rb->cell[col].role = r;
+	buf_reset(&rb->cell[col].text);
+	buf_adds(&rb->cell[col].text, text);
+}
+
+void row_setf(struct rowbuf *rb, size_t col, enum role r, const char *fmt, ...)
+{
+	if (col >= TABLE_MAX_COLS)
+		return;
+	rb->cell[col].role = r;
+	buf_reset(&rb->cell[col].text);
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&rb->cell[col].text, fmt, ap);
+	va_end(ap);
+}
+
+static void rowbuf_clear(struct rowbuf *rb)
+{
+	rb->row_role = ROLE_NORMAL;
+	for (size_t i = 0; i < TABLE_MAX_COLS; i++) {
+		rb->cell[i].role = ROLE_NORMAL;
+		buf_reset(&rb->cell[i].text);
+	}
+}
+
+static void rowbuf_free(struct rowbuf *rb)
+{
+	for (size_t i = 0; i < TABLE_MAX_COLS; i++)
+		buf_free(&rb->cell[i].text);
+}
+
+struct table *table_new(const struct table_col *cols, size_t ncols, const struct table_ops *ops, void *ud)
+{
+	struct table *t = xcalloc(1, sizeof *t);
+	t->cols = cols;
+	t->ncols = ncols < TABLE_MAX_COLS ? ncols : TABLE_MAX_COLS;
+	t->ops = ops;
+	t->ud = ud;
+	t->filter = xstrdup("");
+	t->sort_col = -1;
+	table_reload(t);
+	return t;
+}
+
+void table_free(struct table **tp)
+{
+	if (!tp || !*tp)
+		return;
+	free((*tp)->index);
+	free((*tp)->filter);
+	free(*tp);
+	*tp = NULL;
+}
+
+/* Case-insensitive (ASCII) substring search. */
+static int contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n)
+		return 1;
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+static int row_matches(struct table *t, size_t i, struct rowbuf *rb, struct buf *line)
+{
+	rowbuf_clear(rb);
+	t->ops->row(t->ud, i, rb);
+	buf_reset(line);
+	for (size_t c = 0; c < t->ncols; c++) {
+		char *clean = sanitize_str(buf_str(&rb->cell[c].text), SANITIZE_ONE_LINE);
+		buf_adds(line, clean);
+		buf_addc(line, '\t');
+		free(clean);
+	}
+	return contains(buf_str(line), t->filter);
+}
+
+/* Sorting context: qsort has no user pointer. */
+static struct table *sorting;
+static char **sort_keys;
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	struct table *t = sorting;
+	size_t col = (size_t)t->sort_col;
+	int r;
+	if (t->cols[col].numeric && t->ops->cmp)
+		r = t->ops->cmp(t->ud, a, b, col);
+	else
+		r = strcmp(sort_keys[a], sort_keys[b]);
+	if (!r)
+		r = a < b ? -1 : a > b; /* stable: the view's order breaks ties */
+	return t->reverse ? -r : r;
+}
+
+void table_reload(struct table *t)
+{
+	size_t n = t->ops->count(t->ud);
+	if (t->nindex && t->sel < t->nindex) {
+		t->sel_id = t->ops->id(t->ud, t->index[t->sel]) ;
+		t->have_sel_id = 1;
+	}
+	free(t->index);
+	t->index = xcalloc(n ? n : 1, sizeof *t->index);
+	t->nindex = 0;
+	struct rowbuf rb;
+	memset(&rb, 0, sizeof rb);
+	struct buf line = {0};
+	int need_keys = t->sort_col >= 0 && !(t->cols[t->sort_col].numeric && t->ops->cmp);
+	char **keys = need_keys ? xcalloc(n ? n : 1, sizeof *keys) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		int keep = 1;
+		if (*t->filter || need_keys) {
+			keep = row_matches(t, i, &rb, &line);
+			if (need_keys) {
+				char *k = sanitize_str(buf_str(&rb.cell[t->sort_col].text), SANITIZE_ONE_LINE);
+				for (char *p = k; *p; p++)
+					*p = (char)tolower((unsigned char)*p);
+				keys[i] = k;
+			}
+		}
+		if (keep)
+			t->index[t->nindex++] = i;
+	}
+	if (t->sort_col >= 0 && t->nindex > 1) {
+		sorting = t;
+		sort_keys = keys;
+		qsort(t->index, t->nindex, sizeof *t->index, compare_rows);
+		sorting = NULL;
+		sort_keys = NULL;
+	}
+	if (keys) {
+		for (size_t i = 0; i < n; i++)
+			free(keys[i]);
+		free(keys);
+	}
+	rowbuf_free(&rb);
+	buf_free(&line);
+	/* Keep the selected row if it is still shown. */
+	if (t->have_sel_id) {
+		for (size_t i = 0; i < t->nindex; i++) {
+			if (t->ops->id(t->ud, t->index[i]) == t->sel_id) {
+				t->sel = i;
+				return;
+			}
+		}
+	}
+	if (t->sel >= t->nindex)
+		t->sel = t->nindex ? t->nindex - 1 : 0;
+}
+
+static void clamp_top(struct table *t, int rows)
+{
+	if (rows <= 0)
+		rows = 1;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + (size_t)rows)
+		t->top = t->sel - (size_t)rows + 1;
+	if (t->nindex <= (size_t)rows)
+		t->top = 0;
+	else if (t->top > t->nindex - (size_t)rows)
+		t->top = t->nindex - (size_t)rows;
+}
+
+/* Column widths for total width w: fixed ones, the flexible one gets the rest. */
+static void widths(const struct table *t, int w, int *out)
+{
+	int fixed = 0, flex = -1;
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (t->cols[c].width > 0)
+			fixed += t->cols[c].width + 1;
+		else if (flex < 0)
+			flex = (int)c;
+	}
+	int rest = w - fixed;
+	for (size_t c = 0; c < t->ncols; c++) {
+		out[c] = t->cols[c].width > 0 ? t->cols[c].width : 0;
+		if ((int)c == flex)
+			out[c] = rest > 0 ? rest : 0;
+	}
+	/* Too narrow: shrink from the right so early columns stay readable. */
+	int total = 0;
+	for (size_t c = 0; c < t->ncols; c++)
+		total += out[c] + (c + 1 < t->ncols);
+	for (size_t c = t->ncols; c-- > 0 && total > w;) {
+		int cut = total - w < out[c] ? total - w : out[c];
+		out[c] -= cut;
+		total -= cut;
+	}
+}
+
+static void draw_cells(struct tui *tui, int y, int w, const struct table *t, const int *cw,
+		       const char *const *texts, const enum role *roles, enum role bg, int selected)
+{
+	tui_fill(tui, y, 0, w, bg);
+	int x = 0;
+	for (size_t c = 0; c < t->ncols && x < w; c++) {
+		if (cw[c] <= 0)
+			continue;
+		int cx = x;
+		enum role r = selected ? ROLE_ROW_SELECTED : roles[c];
+		if (t->cols[c].right) {
+			int tw = tui_text_width(texts[c]);
+			if (tw < cw[c])
+				cx += cw[c] - tw;
+		}
+		tui_text(tui, y, cx, cw[c] - (cx - x), r, texts[c]);
+		x += cw[c] + 1;
+	}
+}
+
+void table_draw(struct table *t, struct tui *tui, int y, int h, int w)
+{
+	if (h <= 0)
+		return;
+	int cw[TABLE_MAX_COLS];
+	widths(t, w, cw);
+	const char *titles[TABLE_MAX_COLS];
+	enum role hroles[TABLE_MAX_COLS];
+	struct buf sorted = {0};
+	for (size_t c = 0; c < t->ncols; c++) {
+		titles[c] = t->cols[c].title;
+		hroles[c] = ROLE_COLUMN_HEADER;
+		if ((int)c == t->sort_col) {
+			buf_printf(&sorted, "%s%s", t->cols[c].title, t->reverse ? "▲" : "▼");
+			titles[c] = buf_str(&sorted);
+		}
+	}
+	draw_cells(tui, y, w, t, cw, titles, hroles, ROLE_COLUMN_HEADER, 0);
+	buf_free(&sorted);
+	int rows = h - 1;
+	t->page = rows;
+	clamp_top(t, rows);
+	struct rowbuf rb;
+	memset(&rb, 0, sizeof rb);
+	for (int i = 0; i < rows; i++) {
+		size_t pos = t->top + (size_t)i;
+		if (pos >= t->nindex) {
+			tui_fill(tui, y + 1 + i, 0, w, ROLE_NORMAL);
+			continue;
+		}
+		rowbuf_clear(&rb);
+		t->ops->row(t->ud, t->index[pos], &rb);
+		const char *texts[TABLE_MAX_COLS];
+		enum role roles[TABLE_MAX_COLS];
+		for (size_t c = 0; c < t->ncols; c++) {
+			texts[c] = buf_str(&rb.cell[c].text);
+			roles[c] = rb.cell[c].role;
+		}
+		int sel = pos == t->sel;
+		draw_cells(tui, y + 1 + i, w, t, cw, texts, roles, sel ? ROLE_ROW_SELECTED : rb.row_role, sel);
+	}
+	if (!t->nindex && h > 1)
+		tui_text(tui, y + 1, 1, w - 1, ROLE_DIM, *t->filter ? "No rows match the filter." : "Nothing here yet.");
+	rowbuf_free(&rb);
+}
+
+static void move_sel(struct table *t, long delta)
+{
+	if (!t->nindex)
+		return;
+	long s = (long)t->sel + delta;
+	if (s < 0)
+		s = 0;
+	if (s >= (long)t->nindex)
+		s = (long)t->nindex - 1;
+	t->sel = (size_t)s;
+	t->sel_id = t->ops->id(t->ud, t->index[t->sel]);
+	t->have_sel_id = 1;
+}
+
+enum handled table_action(struct table *t, enum action a)
+{
+	long page = t->page > 1 ? t->page - 1 : 1;
+	switch (a) {
+	case ACTION_MOVE_UP:
+		move_sel(t, -1);
+		return HANDLED;
+	case ACTION_MOVE_DOWN:
+		move_sel(t, 1);
+		return HANDLED;
+	case ACTION_PAGE_UP:
+		move_sel(t, -page);
+		return HANDLED;
+	case ACTION_PAGE_DOWN:
+		move_sel(t, page);
+		return HANDLED;
+	case ACTION_MOVE_TOP:
+		move_sel(t, -(long)t->nindex);
+		return HANDLED;
+	case ACTION_MOVE_BOTTOM:
+		move_sel(t, (long)t->nindex);
+		return HANDLED;
+	case ACTION_SORT_NEXT:
+		t->sort_col++;
+		if (t->sort_col >= (int)t->ncols)
+			t->sort_col = -1;
+		table_reload(t);
+		return HANDLED;
+	case ACTION_SORT_REVERSE:
+		if (t->sort_col < 0)
+			return HANDLED;
+		t->reverse = !t->reverse;
+		table_reload(t);
+		return HANDLED;
+	default:
+		return NOT_HANDLED;
+	}
+}
+
+void table_set_filter(struct table *t, const char *filter)
+{
+	free(t->filter);
+	t->filter = xstrdup(filter ? filter : "");
+	table_reload(t);
+}
+
+const char *table_filter(const struct table *t)
+{
+	return t->filter;
+}
+
+long table_selected(const struct table *t)
+{
+	return t->nindex ? (long)t->index[t->sel] : -1;
+}
+
+void table_select_id(struct table *t, long id)
+{
+	for (size_t i = 0; i < t->nindex; i++) {
+		if (t->ops->id(t->ud, t->index[i]) == id) {
+			t->sel = i;
+			t->sel_id = id;
+			t->have_sel_id = 1;
+			return;
+		}
+	}
+}
+
+size_t table_shown(const struct table *t)
+{
+	return t->nindex;
+}
+
+void table_sort(struct table *t, int col, int reverse)
+{
+	t->sort_col = col >= -1 && col < (int)t->ncols ? col : -1;
+	t->reverse = reverse;
+	table_reload(t);
+}
+
+int table_sort_col(const struct table *t)
+{
+	return t->sort_col;
+}
+
+int table_sort_reverse(const struct table *t)
+{
+	return t->reverse;
+}
+
+const char *table_col_title(const struct table *t, int col)
+{
+	return col >= 0 && col < (int)t->ncols ? t->cols[col].title : "";
+}

@@ -1,0 +1,111 @@
+/* tui/tui.h - the terminal UI: one owner of the terminal, a stack of
+ * screens, the header and status bar, the main loop glue, and scripted
+ * runs for tests.
+ *
+ * A screen is a const table of operations (struct screen_ops) plus its own
+ * state.  Modal screens (confirm, form, palette, prompt) are pushed on the
+ * same stack and drawn over the screen below, so network callbacks keep
+ * flowing while a dialog is open.  Screens never call curses directly:
+ * they draw through the helpers below (rows in the body area) so the same
+ * code is exercised by the screen-dump tests. */
+#ifndef RELCON_TUI_TUI_H
+#define RELCON_TUI_TUI_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "tui/actions.h"
+#include "tui/theme.h"
+
+struct context;
+struct tui;
+struct screen;
+
+enum handled { NOT_HANDLED = 0, HANDLED = 1 };
+
+struct screen_ops {
+	const char *name;
+	int modal; /* drawn over the screen below; gets keys first */
+	/* Draw the body rows [y, y + h) of width w. */
+	void (*draw)(struct screen *s, struct tui *t, int y, int h, int w);
+	/* A raw key, before the keymap (text input); return HANDLED to stop. */
+	enum handled (*key)(struct screen *s, struct tui *t, int key);
+	/* An action from the keymap or palette. */
+	enum handled (*action)(struct screen *s, struct tui *t, enum action a);
+	/* A palette command not in the action table ("branch main"). */
+	enum handled (*command)(struct screen *s, struct tui *t, const char *cmd, const char *arg);
+	/* Store topics changed (enum store_topic bits). */
+	void (*changed)(struct screen *s, struct tui *t, unsigned topics);
+	/* Title for the header line (append to out). */
+	void (*title)(struct screen *s, struct buf *out);
+	/* Free the screen's state (s->data) — the screen itself is freed by tui. */
+	void (*free)(struct screen *s);
+};
+
+struct screen {
+	const struct screen_ops *ops;
+	void *data;
+};
+
+/* ---- running -------------------------------------------------------------- */
+
+/* The screens the toolkit itself opens, supplied by views/ (tui/ does not
+ * know them): the first screen and the help screen. */
+struct tui_app {
+	void (*open_home)(struct tui *t);
+	void (*open_help)(struct tui *t);
+};
+
+/* Run the TUI until the user quits.  Opens /dev/tty (or, with
+ * RELCON_NO_DISPLAY=1, draws to /dev/null for scripted tests driven by
+ * RELCON_SCRIPT), loads the theme, opens the home screen and runs the loop.
+ * Returns an exit code (0, or 2 for a terminal or script error); the
+ * terminal is restored on every path.  Errors go to stderr. */
+int tui_run(struct context *ctx, const struct tui_app *app, int no_color);
+
+/* ---- screens ---------------------------------------------------------------- */
+
+/* Push a new screen (takes ownership of data through ops->free). */
+struct screen *tui_push(struct tui *t, const struct screen_ops *ops, void *data);
+/* Pop and free the top screen; quits when the stack becomes empty. */
+void tui_pop(struct tui *t);
+/* Pop a specific screen (a modal closing itself). */
+void tui_close(struct tui *t, struct screen *s);
+void tui_quit(struct tui *t);
+struct context *tui_context(struct tui *t);
+/* Ask for a redraw at the next loop turn. */
+void tui_dirty(struct tui *t);
+
+/* Show a message in the status bar (sanitized; is_error colours it). */
+void tui_message(struct tui *t, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Run a palette command line ("theme light", "help", "branch main").
+ * Returns HANDLED, or NOT_HANDLED after showing an error. */
+enum handled tui_command(struct tui *t, const char *line);
+/* Candidates for completing the palette line (caller frees each and the
+ * array): command names, or arguments for theme and branch. */
+char **tui_complete(struct tui *t, const char *line, size_t *n);
+
+/* Themes */
+int tui_set_theme(struct tui *t, const char *name, struct buf *err);
+const char *tui_theme_name(const struct tui *t);
+
+/* ---- drawing (body area) ------------------------------------------------------ */
+
+/* Fill row y from column x for w columns with role's background. */
+void tui_fill(struct tui *t, int y, int x, int w, enum role r);
+/* Draw untrusted UTF-8 text at (y, x) in at most w columns (it is
+ * sanitized here, one line, cut with "…" when too wide; wide characters
+ * never split).  Returns the columns used. */
+int tui_text(struct tui *t, int y, int x, int w, enum role r, const char *text);
+/* Display width of UTF-8 text after sanitizing (one line). */
+int tui_text_width(const char *text);
+/* Place the visible cursor (text input) or hide it (y < 0). */
+void tui_cursor(struct tui *t, int y, int x);
+/* Screen size. */
+int tui_lines(const struct tui *t);
+int tui_cols(const struct tui *t);
+/* Whether colours are in use. */
+int tui_has_color(const struct tui *t);
+
+#endif

@@ -1,0 +1,144 @@
+/* views/help.c - "?": every key and command, generated from the action
+ * table (tui/actions.h) and the keymap, so it cannot drift from them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "release/context.h"
+#include "tui/palette.h"
+#include "tui/table.h"
+#include "views/views.h"
+
+enum col { C_GROUP, C_KEYS, C_COMMAND, C_DESC, C_COUNT };
+
+static const struct table_col cols[C_COUNT] = {
+	[C_GROUP] = {"GROUP", 13, 0, 0},
+	[C_KEYS] = {"KEYS", 16, 0, 0},
+	[C_COMMAND] = {"COMMAND", 16, 0, 0},
+	[C_DESC] = {"DESCRIPTION", 0, 0, 0},
+};
+
+/* Palette commands that take an argument (not actions). */
+static const struct {
+	const char *cmd, *desc;
+} extra[] = {
+	{":branch NAME|all", "Show builds of one branch (Tab completes)"},
+	{":build NUMBER", "Open a build by number"},
+	{":filter TEXT", "Filter the list"},
+	{":sort COLUMN", "Sort by a column (no column: the natural order)"},
+	{":theme NAME", "Switch theme: default, light, high-contrast, mono"},
+	{":dump-screen FILE", "Write the screen as text (used by tests)"},
+};
+#define NEXTRA (sizeof extra / sizeof extra[0])
+
+struct help_view {
+	struct table *table;
+	int read_only;
+	char *saved_filter;
+	struct tui *t;
+};
+
+static size_t rows_count(void *ud)
+{
+	(void)ud;
+	return (ACTION_COUNT - 1) + NEXTRA;
+}
+
+static void row_fill(void *ud, size_t i, struct rowbuf *rb)
+{
+	struct help_view *v = ud;
+	if (i < ACTION_COUNT - 1) {
+		enum action a = (enum action)(i + 1);
+		struct buf k = {0};
+		keymap_keys(a, &k);
+		int greyed = v->read_only && (action_flags(a) & ACTION_MUTATING);
+		row_set(rb, C_GROUP, ROLE_DIM, action_group_title(action_group(a)));
+		row_set(rb, C_KEYS, greyed ? ROLE_DIM : ROLE_KEY, buf_str(&k));
+		row_setf(rb, C_COMMAND, greyed ? ROLE_DIM : ROLE_NORMAL, ":%s", action_name(a));
+		row_setf(rb, C_DESC, greyed ? ROLE_DIM : ROLE_NORMAL, "%s%s", action_description(a),
+			 greyed ? " (read-only)" : "");
+		buf_free(&k);
+		return;
+	}
+	i -= ACTION_COUNT - 1;
+	row_set(rb, C_GROUP, ROLE_DIM, "Commands");
+	row_set(rb, C_KEYS, ROLE_KEY, "");
+	row_set(rb, C_COMMAND, ROLE_NORMAL, extra[i].cmd);
+	row_set(rb, C_DESC, ROLE_NORMAL, extra[i].desc);
+}
+
+static long row_id(void *ud, size_t i)
+{
+	(void)ud;
+	return (long)i;
+}
+
+static const struct table_ops ops = {.count = rows_count, .row = row_fill, .id = row_id};
+
+static void draw(struct screen *s, struct tui *t, int y, int h, int w)
+{
+	struct help_view *v = s->data;
+	table_draw(v->table, t, y, h, w);
+}
+
+static void filter_changed(void *ud, const char *text)
+{
+	struct help_view *v = ud;
+	table_set_filter(v->table, text);
+	tui_dirty(v->t);
+}
+
+static void filter_done(void *ud, const char *text, int accepted)
+{
+	struct help_view *v = ud;
+	table_set_filter(v->table, accepted ? text : v->saved_filter);
+	free(v->saved_filter);
+	v->saved_filter = NULL;
+}
+
+static enum handled action(struct screen *s, struct tui *t, enum action a)
+{
+	struct help_view *v = s->data;
+	if (a == ACTION_HELP) /* ? again closes help */
+		{
+		tui_pop(t);
+		return HANDLED;
+	}
+	if (a == ACTION_FILTER) {
+		free(v->saved_filter);
+		v->saved_filter = xstrdup(table_filter(v->table));
+		prompt_open(t, "/", table_filter(v->table), filter_changed, filter_done, v);
+		return HANDLED;
+	}
+	if (a == ACTION_BACK && *table_filter(v->table)) {
+		table_set_filter(v->table, "");
+		return HANDLED;
+	}
+	return table_action(v->table, a);
+}
+
+static void title(struct screen *s, struct buf *out)
+{
+	(void)s;
+	buf_adds(out, "Help  (q closes, / filters, Enter does nothing here)");
+}
+
+static void view_free(struct screen *s)
+{
+	struct help_view *v = s->data;
+	table_free(&v->table);
+	free(v->saved_filter);
+	free(v);
+}
+
+static const struct screen_ops help_ops = {
+	.name = "help", .draw = draw, .action = action, .title = title, .free = view_free,
+};
+
+void help_open(struct tui *t)
+{
+	struct help_view *v = xcalloc(1, sizeof *v);
+	v->read_only = tui_context(t)->read_only;
+	v->t = t;
+	v->table = table_new(cols, C_COUNT, &ops, v);
+	tui_push(t, &help_ops, v);
+}

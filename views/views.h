@@ -1,0 +1,18 @@
+/* views/views.h - the screens, one file each, and the app table handed to
+ * tui_run. */
+#ifndef RELCON_VIEWS_VIEWS_H
+#define RELCON_VIEWS_VIEWS_H
+
+#include "tui/tui.h"
+
+/* The app for tui_run: home = builds, help = help. */
+extern const struct tui_app views_app;
+
+void builds_open(struct tui *t);           /* views/builds.c */
+void build_open(struct tui *t, long number); /* views/build.c */
+void help_open(struct tui *t);             /* views/help.c */
+
+/* Role for a build or job state (views/common.c). */
+enum role view_state_role(const char *state);
+
+#endif
