@@ -10,6 +10,7 @@
 
 #include "core/loop.h"
 #include "core/sanitize.h"
+#include "core/textwidth.h"
 #include "core/timeutil.h"
 #include "release/context.h"
 #include "release/pipeline.h"
@@ -139,34 +140,29 @@ static void print_json(json_object *o)
 
 /* ---- text ------------------------------------------------------------------ */
 
-/* Sanitized, single-line, cut to width display columns (approximated by
- * characters: text output is for people, --json for scripts). */
+/* Sanitized, single-line, cut to width display columns, padded to width + 2
+ * (the last column is not cut). */
 static void put_cell(const char *s, int width, int last)
 {
 	char *clean = sanitize_str(s ? s : "", SANITIZE_FIRST_LINE);
-	int cols = 0;
-	const unsigned char *p = (const unsigned char *)clean;
-	while (*p && (last || cols < width)) {
-		int len = 1;
-		if (*p >= 0xf0)
-			len = 4;
-		else if (*p >= 0xe0)
-			len = 3;
-		else if (*p >= 0xc0)
-			len = 2;
-		fwrite(p, 1, (size_t)len, stdout);
-		p += len;
-		cols++;
-	}
+	int used;
+	size_t n = last ? strlen(clean) : text_fit(clean, width, &used);
+	fwrite(clean, 1, n, stdout);
 	if (!last)
-		for (; cols < width + 2; cols++)
+		for (; used < width + 2; used++)
 			fputc(' ', stdout);
 	free(clean);
 }
 
+/* As the console shows it: "waiting" is a block step that cannot be
+ * unblocked yet. */
 static const char *step_text(const struct bk_job *j)
 {
-	return j ? (j->state ? j->state : "?") : "-";
+	if (!j)
+		return "-";
+	if (j->state && !strcmp(j->state, "blocked") && !j->unblockable)
+		return "waiting";
+	return j->state ? j->state : "?";
 }
 
 static void print_build_row(const struct bk_build *b, const struct config *cfg, time_t now)
@@ -254,7 +250,7 @@ static int cmd_builds(struct context *ctx, int argc, char **argv)
 	int json = 0, c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+b:n:jh", build_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:n:jh", build_opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			branch = optarg;
@@ -403,8 +399,13 @@ static void print_build_text(const struct bk_build *b, const struct config *cfg)
 			continue;
 		}
 		char *by = sanitize_str(j->unblocked_by, SANITIZE_ONE_LINE);
-		printf("%-10s%s%s%s%s\n", j->state ? j->state : "?", j->unblocked_by ? " by " : "",
-		       j->unblocked_by ? by : "", j->unblocked_at ? " at " : "", j->unblocked_at ? j->unblocked_at : "");
+		printf("%-10s ", step_text(j));
+		if (j->unblocked_by || j->unblocked_at)
+			printf("unblocked by %s at %s\n", j->unblocked_by ? by : "?", j->unblocked_at ? j->unblocked_at : "?");
+		else if (j->unblockable)
+			printf("ready to be unblocked\n");
+		else
+			printf("\n");
 		free(by);
 	}
 	printf("\nJobs:\n");
@@ -427,7 +428,7 @@ static int cmd_build(struct context *ctx, int argc, char **argv)
 	int json = 0, c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", build_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", build_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;

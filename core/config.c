@@ -25,6 +25,7 @@ struct key {
 	const char *doc;
 };
 
+/* clang-format off */
 #define STR(name, field, def, doc) {name, KEY_STRING, offsetof(struct config, field), def, 0, 0, 0, NULL, doc}
 #define INT(name, field, def, min, max, doc) \
 	{name, KEY_INT, offsetof(struct config, field), NULL, def, min, max, NULL, doc}
@@ -41,7 +42,7 @@ static const struct key keys[] = {
 	    "Buildkite REST API base URL (RELCON_BUILDKITE_ENDPOINT overrides)"),
 	STR("buildkite.token_file", bk_token_file, "",
 	    "File holding the API token when BUILDKITE_API_TOKEN is unset (\"\" = <config dir>/buildkite-token)"),
-	INT("buildkite.per_page", bk_per_page, 30, 1, 100, "Builds fetched per API request"),
+	INT("buildkite.per_page", bk_per_page, 100, 1, 100, "Builds fetched per API request"),
 	STR("steps.build_amis", step_build_amis, "Build AMIs and CloudFormation templates",
 	    "Label of the block step that builds AMIs and internal templates"),
 	STR("steps.alpha", step_alpha, "Deploy AMIs and CloudFormation as alpha release",
@@ -57,8 +58,8 @@ static const struct key keys[] = {
 	    "Largest share of the organization's API rate limit live refresh may use"),
 	INT("http.timeout_seconds", http_timeout, 30, 1, 600, "Timeout of one HTTP request"),
 	INT("http.max_attempts", http_max_attempts, 4, 1, 10,
-	    "Attempts per request (throttling and server errors are retried)"),
-	STR("ui.theme", ui_theme, "default", "Colour theme: a name in themes/ or a path to a theme file"),
+	    "Attempts per request; throttling and server errors are retried"),
+	STR("ui.theme", ui_theme, "default", "Colour theme: default, light, high-contrast, mono, or a path to a theme file"),
 	STR("ui.branch", ui_branch, "", "Branch the home screen shows at start (\"\" = all branches)"),
 	INT("ui.builds", ui_limit, 50, 1, 1000, "Builds listed on the home screen"),
 	STR("aws.region", aws_region, "us-east-2", "Region of the template buckets and the super-stack"),
@@ -77,6 +78,7 @@ static const struct key keys[] = {
 	STR("aws.locals_path", aws_locals_path, "ops/image-deploy/locals.pkr.hcl",
 	    "File in the product repository listing the accounts allowed to launch the AMIs"),
 };
+/* clang-format on */
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -211,8 +213,11 @@ struct loader {
 	int seen[NKEYS]; /* line where each key was set, 0 = not yet */
 };
 
-static int fail(struct loader *l, const yaml_node_t *n, const char *key, const char *fmt, ...)
+/* Set err to "FILE:LINE: KEY: message" (no "KEY: " when key is NULL). */
+/* clang-format off */
+static int fail(struct loader *, const yaml_node_t *, const char *, const char *, ...)
 	__attribute__((format(printf, 4, 5)));
+/* clang-format on */
 
 static int fail(struct loader *l, const yaml_node_t *n, const char *key, const char *fmt, ...)
 {

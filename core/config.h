@@ -24,7 +24,7 @@ struct config {
 	char *bk_pipeline;      /* buildkite.pipeline      "readyset" */
 	char *bk_endpoint;      /* buildkite.endpoint      "https://api.buildkite.com" */
 	char *bk_token_file;    /* buildkite.token_file    "" = $XDG_CONFIG_HOME/relcon/buildkite-token */
-	long bk_per_page;       /* buildkite.per_page      30 (1..100) */
+	long bk_per_page;       /* buildkite.per_page      100 (1..100) */
 	/* steps: block-step labels as in the pipeline */
 	char *step_build_amis;  /* steps.build_amis "Build AMIs and CloudFormation templates" */
 	char *step_alpha;       /* steps.alpha      "Deploy AMIs and CloudFormation as alpha release" */

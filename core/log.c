@@ -104,6 +104,7 @@ void log_add_secret(const char *secret)
 	secrets[nsecrets++] = xstrdup(secret);
 }
 
+/* clang-format off */
 /* Names whose value is redacted.  A header ("Name: value") loses the rest of
  * its line; a parameter or field ("Name=value", "\"Name\": \"value\"") loses
  * one value. */
@@ -120,17 +121,18 @@ static const struct {
 	{"aws_secret_access_key", 0},
 	{"aws_session_token", 0},
 };
+/* clang-format on */
 
 static int is_token_char(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("-._~+/=%", c) != NULL;
+	       (c && strchr("-._~+/=%", c) != NULL); /* strchr finds the NUL too */
 }
 
 static int is_value_end(unsigned char c)
 {
-	return c == '\0' || c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == '&' || c == ',' ||
-	       c == ';' || c == '"' || c == '\'' || c == '<' || c == '>';
+	return c == '\0' || c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == '&' || c == ',' || c == ';' ||
+	       c == '"' || c == '\'' || c == '<' || c == '>';
 }
 
 static size_t skip_blanks(const char *s, size_t i)
@@ -147,7 +149,7 @@ static size_t redact_field(const char *s, size_t i, struct buf *out)
 {
 	for (size_t k = 0; k < sizeof sensitive / sizeof sensitive[0]; k++) {
 		size_t nl = strlen(sensitive[k].name);
-		if (strncasecmp(s + i, sensitive[k].name, nl))
+		if (strncasecmp(s + i, sensitive[k].name, nl) != 0)
 			continue;
 		size_t j = i + nl;
 		if (s[j] == '"' || s[j] == '\'')
@@ -183,7 +185,7 @@ static size_t redact_field(const char *s, size_t i, struct buf *out)
 /* "Bearer <token>" anywhere, as a word. */
 static size_t redact_bearer(const char *s, size_t i, struct buf *out)
 {
-	if (strncasecmp(s + i, "Bearer", 6))
+	if (strncasecmp(s + i, "Bearer", 6) != 0)
 		return i;
 	if (i > 0 && is_token_char((unsigned char)s[i - 1]))
 		return i;
@@ -285,8 +287,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
 	struct buf line = {0};
-	buf_printf(&line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ", tm.tm_year + 1900, tm.tm_mon + 1,
-		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L, level_name(level));
+	buf_printf(&line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	           tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L, level_name(level));
 	/* Continuation lines are indented so each entry still starts with a time. */
 	for (const char *p = clean; *p; p++) {
 		buf_addc(&line, *p);

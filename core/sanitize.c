@@ -16,7 +16,7 @@ struct out {
 	int cut;
 };
 
-static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026 */
+static const char ellipsis[] = "\xe2\x80\xa6";    /* U+2026 */
 static const char line_mark[] = " \xe2\x8f\x8e "; /* " U+23CE " */
 
 /* Append one unit; returns nonzero once the output is full and cut. */
@@ -102,9 +102,9 @@ static size_t decode(const unsigned char *s, size_t avail, uint32_t *cp)
  * controls, invisible characters and line/paragraph separators. */
 static int is_named(uint32_t cp)
 {
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x00ad || cp == 0x061c ||
-	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
-	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x00ad || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0xfeff;
 }
 
 char *sanitize(const char *s, size_t len, unsigned flags, size_t max_bytes)

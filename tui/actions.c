@@ -107,8 +107,9 @@ void keymap_keys(enum action a, struct buf *out)
 
 void keymap_print(FILE *out)
 {
+	fprintf(out, "| keys | command | what it does |\n|---|---|---|\n");
 	for (int g = 0; g < GROUP_COUNT; g++) {
-		fprintf(out, "| %s | | |\n", action_group_title((enum action_group)g));
+		fprintf(out, "| **%s** | | |\n", action_group_title((enum action_group)g));
 		for (int a = 1; a < ACTION_COUNT; a++) {
 			if (info[a].group != (enum action_group)g)
 				continue;

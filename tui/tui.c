@@ -390,11 +390,12 @@ static void draw_status(struct tui *t)
 		tui_text(t, y, 1, lw, t->message_error ? ROLE_STATUS_ERROR : ROLE_STATUS, t->message);
 	} else if (stale) {
 		struct buf m = {0};
-		buf_printf(&m, "⚠ %s — showing data from ", st.error);
-		if (st.fetched_at)
+		buf_printf(&m, "⚠ %s", st.error);
+		if (st.fetched_at) {
+			buf_adds(&m, " — showing data from ");
 			time_age(&m, st.fetched_at, now);
-		else
-			buf_adds(&m, "nowhere");
+			buf_adds(&m, " ago");
+		}
 		tui_text(t, y, 1, lw, ROLE_STATUS_ERROR, buf_str(&m));
 		buf_free(&m);
 	} else {
@@ -536,7 +537,8 @@ static void dispatch_key(struct tui *t, int key)
 	dispatch_action(t, a);
 }
 
-static void split_command(const char *line, struct buf *cmd, const char **arg)
+/* "  :theme  light  " -> cmd "theme", arg "light" (arg borrowed from argbuf). */
+static void split_command(const char *line, struct buf *cmd, struct buf *argbuf, const char **arg)
 {
 	while (*line == ' ' || *line == ':')
 		line++;
@@ -545,14 +547,18 @@ static void split_command(const char *line, struct buf *cmd, const char **arg)
 	const char *a = line + n;
 	while (*a == ' ')
 		a++;
-	*arg = a;
+	size_t len = strlen(a);
+	while (len && a[len - 1] == ' ')
+		len--;
+	buf_add(argbuf, a, len);
+	*arg = buf_str(argbuf);
 }
 
 enum handled tui_command(struct tui *t, const char *line)
 {
-	struct buf cmd = {0};
+	struct buf cmd = {0}, argbuf = {0};
 	const char *arg;
-	split_command(line, &cmd, &arg);
+	split_command(line, &cmd, &argbuf, &arg);
 	const char *c = buf_str(&cmd);
 	enum handled h = HANDLED;
 	enum action a = action_by_name(c);
@@ -587,6 +593,7 @@ enum handled tui_command(struct tui *t, const char *line)
 			tui_message(t, 1, "unknown command: %s (Tab completes, ? lists them)", c);
 	}
 	buf_free(&cmd);
+	buf_free(&argbuf);
 	t->dirty = 1;
 	return h;
 }

@@ -71,7 +71,9 @@ static void row_fill(void *ud, size_t i, struct rowbuf *rb)
 	row_setf(rb, C_NUMBER, ROLE_NORMAL, "%ld", b->number);
 	row_setf(rb, C_COMMIT, ROLE_DIM, "%.8s", b->commit ? b->commit : "");
 	row_set(rb, C_BRANCH, ROLE_NORMAL, b->branch);
-	if (b->blocked)
+	if (b->blocked && b->state && !strcmp(b->state, "blocked"))
+		row_set(rb, C_STATE, ROLE_STATE_BLOCKED, "blocked");
+	else if (b->blocked)
 		row_setf(rb, C_STATE, ROLE_STATE_BLOCKED, "%s+blocked", b->state ? b->state : "?");
 	else
 		row_set(rb, C_STATE, view_state_role(b->state), b->state ? b->state : "?");

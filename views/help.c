@@ -13,7 +13,7 @@ enum col { C_GROUP, C_KEYS, C_COMMAND, C_DESC, C_COUNT };
 static const struct table_col cols[C_COUNT] = {
 	[C_GROUP] = {"GROUP", 13, 0, 0},
 	[C_KEYS] = {"KEYS", 16, 0, 0},
-	[C_COMMAND] = {"COMMAND", 16, 0, 0},
+	[C_COMMAND] = {"COMMAND", 18, 0, 0},
 	[C_DESC] = {"DESCRIPTION", 0, 0, 0},
 };
 

@@ -16,7 +16,7 @@
 #include "core/sanitize.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
-#define RET " \xe2\x8f\x8e "
+#define RET      " \xe2\x8f\x8e "
 
 /* Sanitize len bytes of in and compare with want. */
 static void check_len(const char *in, size_t len, unsigned flags, size_t max, const char *want)
@@ -79,8 +79,8 @@ static long out_violations(const unsigned char *s, size_t len, unsigned flags)
 		if (cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
 		    (cp >= 0x2066 && cp <= 0x2069))
 			return -1; /* bidi */
-		if ((cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff ||
-		    cp == 0x00ad || cp == 0x2028 || cp == 0x2029)
+		if ((cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff || cp == 0x00ad ||
+		    cp == 0x2028 || cp == 0x2029)
 			return -1; /* invisible, separators */
 		i += n;
 		count++;
@@ -107,7 +107,12 @@ static void test_escape_sequences(void **state)
 static void test_c0_and_del(void **state)
 {
 	(void)state;
-	check("a\x01" "b\x07" "c\x08" "d\x7f" "e", 0, "a^Ab^Gc^Hd^?e");
+	check("a\x01"
+	      "b\x07"
+	      "c\x08"
+	      "d\x7f"
+	      "e",
+	      0, "a^Ab^Gc^Hd^?e");
 	check("\x1f\x1b\x0b\x0c", 0, "^_^[^K^L");
 	check("col1\tcol2", 0, "col1 col2");
 	check("\t\t", SANITIZE_ONE_LINE, "  ");
@@ -126,12 +131,20 @@ static void test_c1_controls(void **state)
 {
 	(void)state;
 	/* U+009B is an 8-bit CSI: terminals that honour it would run "31m". */
-	check("a\xc2\x9b" "31mb", 0, "a<U+009B>31mb");
+	check("a\xc2\x9b"
+	      "31mb",
+	      0, "a<U+009B>31mb");
 	check("\xc2\x80\xc2\x9d\xc2\x9f", 0, "<U+0080><U+009D><U+009F>");
 	/* The same byte on its own is not UTF-8 at all. */
-	check("a\x9b" "31m", 0, "a\\x9B31m");
+	check("a\x9b"
+	      "31m",
+	      0, "a\\x9B31m");
 	/* U+00A0 (no-break space) is printable and stays. */
-	check("a\xc2\xa0" "b", 0, "a\xc2\xa0" "b");
+	check("a\xc2\xa0"
+	      "b",
+	      0,
+	      "a\xc2\xa0"
+	      "b");
 }
 
 static void test_bidi_controls(void **state)
@@ -150,10 +163,17 @@ static void test_bidi_controls(void **state)
 static void test_invisible(void **state)
 {
 	(void)state;
-	check("rel\xe2\x80\x8b" "ease", 0, "rel<U+200B>ease");
+	check("rel\xe2\x80\x8b"
+	      "ease",
+	      0, "rel<U+200B>ease");
 	check("\xe2\x80\x8c\xe2\x80\x8d\xe2\x81\xa0\xe2\x81\xa4", 0, "<U+200C><U+200D><U+2060><U+2064>");
-	check("soft\xc2\xad" "hyphen", 0, "soft<U+00AD>hyphen");
-	check("a\xe2\x80\xa8" "b\xe2\x80\xa9" "c", 0, "a<U+2028>b<U+2029>c");
+	check("soft\xc2\xad"
+	      "hyphen",
+	      0, "soft<U+00AD>hyphen");
+	check("a\xe2\x80\xa8"
+	      "b\xe2\x80\xa9"
+	      "c",
+	      0, "a<U+2028>b<U+2029>c");
 	/* U+2065 is unassigned, not in the list: it passes. */
 	check("\xe2\x81\xa5", 0, "\xe2\x81\xa5");
 }
@@ -169,7 +189,9 @@ static void test_invalid_bytes(void **state)
 {
 	(void)state;
 	check("\xff", 0, "\\xFF");
-	check("a\xff\xfe" "b", 0, "a\\xFF\\xFEb");
+	check("a\xff\xfe"
+	      "b",
+	      0, "a\\xFF\\xFEb");
 	check("\xf5\x80\x80\x80", 0, "\\xF5\\x80\\x80\\x80");
 	/* A stray continuation byte. */
 	check("x\x80y", 0, "x\\x80y");
@@ -191,7 +213,9 @@ static void test_overlong(void **state)
 	/* Overlong NUL must not become a NUL or "^@". */
 	check("\xc0\x80", 0, "\\xC0\\x80");
 	/* The smallest valid forms right after the overlong ranges pass. */
-	check("\xc2\x80" "x", 0, "<U+0080>x");
+	check("\xc2\x80"
+	      "x",
+	      0, "<U+0080>x");
 	check("\xe0\xa0\x80", 0, "\xe0\xa0\x80");
 	check("\xf0\x90\x80\x80", 0, "\xf0\x90\x80\x80");
 }
@@ -201,7 +225,7 @@ static void test_surrogates_and_range(void **state)
 	(void)state;
 	check("\xed\xa0\x80", 0, "\\xED\\xA0\\x80");
 	check("\xed\xbf\xbf", 0, "\\xED\\xBF\\xBF");
-	check("\xed\x9f\xbf", 0, "\xed\x9f\xbf"); /* U+D7FF is fine */
+	check("\xed\x9f\xbf", 0, "\xed\x9f\xbf");             /* U+D7FF is fine */
 	check("\xf4\x90\x80\x80", 0, "\\xF4\\x90\\x80\\x80"); /* U+110000 */
 	check("\xf4\x8f\xbf\xbf", 0, "\xf4\x8f\xbf\xbf");     /* U+10FFFF */
 }
@@ -214,7 +238,11 @@ static void test_truncated(void **state)
 	check("x\xf0\x9f\x98", 0, "x\\xF0\\x9F\\x98");
 	check("\xc3", 0, "\\xC3");
 	/* Cut short by the next character: that character survives. */
-	check("\xe2\x82" "A", 0, "\\xE2\\x82" "A");
+	check("\xe2\x82"
+	      "A",
+	      0,
+	      "\\xE2\\x82"
+	      "A");
 	check("\xf0\x9f\x9a\xe4\xb8\xad", 0, "\\xF0\\x9F\\x9A\xe4\xb8\xad");
 	check("\xc3\x1b", 0, "\\xC3^[");
 	/* A length that ends inside a character. */
@@ -225,16 +253,16 @@ static void test_printable_unchanged(void **state)
 {
 	(void)state;
 	const char *samples[] = {
-		"plain ASCII: fix(release): bump ~version~ {x} [y] |z| `q` @ # $ % ^ & * \\",
-		"\xf0\x9f\x9a\x80 deploy \xf0\x9f\x8e\x89\xe2\x9c\x85",          /* rocket, party, check */
-		"\xe5\xae\x8c\xe6\x88\x90\xe3\x81\x97\xe3\x81\xbe\xe3\x81\x97\xe3\x81\x9f", /* CJK + kana */
-		"\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4",                          /* Hangul */
-		"d\xc3\xa9ploiement na\xc3\xafve \xc3\x85ngstr\xc3\xb6m",        /* accents */
-		"e\xcc\x81",                                                     /* combining acute */
-		"\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd",                              /* thumbs up + skin tone */
-		"\xf0\x9f\x87\xba\xf0\x9f\x87\xb8",                              /* flag (regional indicators) */
-		"\xe2\x8f\x8e \xe2\x80\xa6 \xe2\x82\xac",                        /* the notations' own glyphs */
-		"",
+	    "plain ASCII: fix(release): bump ~version~ {x} [y] |z| `q` @ # $ % ^ & * \\",
+	    "\xf0\x9f\x9a\x80 deploy \xf0\x9f\x8e\x89\xe2\x9c\x85",                     /* rocket, party, check */
+	    "\xe5\xae\x8c\xe6\x88\x90\xe3\x81\x97\xe3\x81\xbe\xe3\x81\x97\xe3\x81\x9f", /* CJK + kana */
+	    "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4",                                     /* Hangul */
+	    "d\xc3\xa9ploiement na\xc3\xafve \xc3\x85ngstr\xc3\xb6m",                   /* accents */
+	    "e\xcc\x81",                                                                /* combining acute */
+	    "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd",                                         /* thumbs up + skin tone */
+	    "\xf0\x9f\x87\xba\xf0\x9f\x87\xb8",                                         /* flag (regional indicators) */
+	    "\xe2\x8f\x8e \xe2\x80\xa6 \xe2\x82\xac",                                   /* the notations' own glyphs */
+	    "",
 	};
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
 		check(samples[i], 0, samples[i]);
@@ -260,7 +288,9 @@ static void test_line_breaks(void **state)
 	check("trailing\r\n", SANITIZE_ONE_LINE, "trailing" RET);
 	check("lone cr at end\r", 0, "lone cr at end\n");
 	/* NEL (U+0085) is a C1 control, not a break. */
-	check("a\xc2\x85" "b", SANITIZE_FIRST_LINE, "a<U+0085>b");
+	check("a\xc2\x85"
+	      "b",
+	      SANITIZE_FIRST_LINE, "a<U+0085>b");
 }
 
 static void test_max_bytes(void **state)
@@ -277,7 +307,9 @@ static void test_max_bytes(void **state)
 	check_len("\xf0\x9f\x9a\x80\xf0\x9f\x9a\x80\xf0\x9f\x9a\x80", 12, 0, 10, "\xf0\x9f\x9a\x80" ELLIPSIS);
 	/* Notations are never split either. */
 	check_len("abc\x1b[", 5, 0, 5, "ab" ELLIPSIS);
-	check_len("a\xe2\x80\xae" "bcdefghij", 13, 0, 12, "a<U+202E>" ELLIPSIS);
+	check_len("a\xe2\x80\xae"
+	          "bcdefghij",
+	          13, 0, 12, "a<U+202E>" ELLIPSIS);
 	/* Limits too small for the ellipsis still hold. */
 	check_len("abcdef", 6, 0, 2, "ab");
 	check_len("\xe4\xb8\xad\xe6\x96\x87", 6, 0, 2, "");
@@ -289,7 +321,8 @@ static void test_max_bytes(void **state)
 	check_len("a\nbc", 4, SANITIZE_ONE_LINE, 7, "a" ELLIPSIS);
 
 	/* Every limit on a mixed string: a whole-unit prefix, then "…". */
-	const char *mixed = "x\xe5\xae\x8c\x1b[1m\xf0\x9f\x9a\x80\xe2\x80\xae\xff" "done\n\xc3\xa9";
+	const char *mixed = "x\xe5\xae\x8c\x1b[1m\xf0\x9f\x9a\x80\xe2\x80\xae\xff"
+	                    "done\n\xc3\xa9";
 	char *full = sanitize(mixed, strlen(mixed), 0, 0);
 	size_t flen = strlen(full);
 	for (size_t max = 1; max <= flen + 2; max++) {
@@ -361,14 +394,13 @@ static void test_property_random(void **state)
 {
 	(void)state;
 	static const unsigned char interesting[] = {
-		0x00, 0x07, 0x09, 0x0a, 0x0d, 0x1b, 0x7f, 0x80, 0x85, 0x9b, 0xa0, 0xad, 0xbf, 0xc0, 0xc1,
-		0xc2, 0xd8, 0xdf, 0xe0, 0xe2, 0x80, 0x8b, 0xae, 0xed, 0xef, 0xbb, 0xf0, 0xf4, 0x8f, 0x90,
-		0xf5, 0xff, '[', ']', 'a', '\\',
+	    0x00, 0x07, 0x09, 0x0a, 0x0d, 0x1b, 0x7f, 0x80, 0x85, 0x9b, 0xa0, 0xad, 0xbf, 0xc0, 0xc1, 0xc2, 0xd8, 0xdf,
+	    0xe0, 0xe2, 0x80, 0x8b, 0xae, 0xed, 0xef, 0xbb, 0xf0, 0xf4, 0x8f, 0x90, 0xf5, 0xff, '[',  ']',  'a',  '\\',
 	};
 	unsigned seed = 12345;
 	unsigned char in[96];
 	static const unsigned flag_sets[] = {0, SANITIZE_ONE_LINE, SANITIZE_FIRST_LINE,
-					     SANITIZE_ONE_LINE | SANITIZE_FIRST_LINE};
+	                                     SANITIZE_ONE_LINE | SANITIZE_FIRST_LINE};
 	for (int iter = 0; iter < 20000; iter++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t len = (seed >> 16) % sizeof in;
@@ -403,23 +435,23 @@ static void test_property_random(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_sequences),
-		cmocka_unit_test(test_c0_and_del),
-		cmocka_unit_test(test_nul_in_middle),
-		cmocka_unit_test(test_c1_controls),
-		cmocka_unit_test(test_bidi_controls),
-		cmocka_unit_test(test_invisible),
-		cmocka_unit_test(test_bom),
-		cmocka_unit_test(test_invalid_bytes),
-		cmocka_unit_test(test_overlong),
-		cmocka_unit_test(test_surrogates_and_range),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_printable_unchanged),
-		cmocka_unit_test(test_line_breaks),
-		cmocka_unit_test(test_max_bytes),
-		cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_null_and_empty),
-		cmocka_unit_test(test_property_random),
+	    cmocka_unit_test(test_escape_sequences),
+	    cmocka_unit_test(test_c0_and_del),
+	    cmocka_unit_test(test_nul_in_middle),
+	    cmocka_unit_test(test_c1_controls),
+	    cmocka_unit_test(test_bidi_controls),
+	    cmocka_unit_test(test_invisible),
+	    cmocka_unit_test(test_bom),
+	    cmocka_unit_test(test_invalid_bytes),
+	    cmocka_unit_test(test_overlong),
+	    cmocka_unit_test(test_surrogates_and_range),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_printable_unchanged),
+	    cmocka_unit_test(test_line_breaks),
+	    cmocka_unit_test(test_max_bytes),
+	    cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_null_and_empty),
+	    cmocka_unit_test(test_property_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
