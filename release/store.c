@@ -262,6 +262,7 @@ void store_set_branch(struct store *s, const char *branch)
 	/* Drop builds of the old filter at once: showing them under the new
 	 * filter's name would be wrong. */
 	bk_builds_free(&s->builds, s->n);
+	s->n = 0;
 	free_branches(s);
 	s->loaded = 0;
 	s->fetched_at = 0;

@@ -283,6 +283,20 @@ int term_dump(const char *path, struct buf *err)
 		buf_printf(&grid, "%s\n", roles);
 	}
 	fprintf(f, "\n%s", buf_str(&grid));
+	/* A legend of the roles on screen with their colours and attributes, so
+	 * a theme switch shows in the dump. */
+	fprintf(f, "\n");
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (!strchr(buf_str(&grid), role_letter((enum role)r)))
+			continue;
+		short fg = -1, bg = -1;
+		if (colors_on)
+			pair_content(role_pairs[r], &fg, &bg);
+		attr_t a = role_attrs[r];
+		fprintf(f, "%c %-16s fg=%d bg=%d%s%s%s%s%s\n", role_letter((enum role)r), role_key((enum role)r), fg, bg,
+			a & A_BOLD ? " bold" : "", a & A_REVERSE ? " reverse" : "", a & A_UNDERLINE ? " underline" : "",
+			a & A_DIM ? " dim" : "", a & A_ITALIC ? " italic" : "");
+	}
 	buf_free(&line);
 	buf_free(&grid);
 	free(roles);

@@ -280,6 +280,25 @@ const char *tui_theme_name(const struct tui *t)
 	return t->theme.name ? t->theme.name : "";
 }
 
+/* Whether a theme of that name is on the search path; if not, say which are. */
+static int theme_known_in(struct tui *t, const char *name)
+{
+	size_t n;
+	char **names = theme_list(&n);
+	int found = 0;
+	struct buf all = {0};
+	for (size_t i = 0; i < n; i++) {
+		found |= !strcmp(names[i], name);
+		buf_printf(&all, "%s%s", i ? ", " : "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (!found)
+		tui_message(t, 1, "no theme \"%s\"; themes: %s", name, n ? buf_str(&all) : "none found");
+	buf_free(&all);
+	return found;
+}
+
 static void next_theme(struct tui *t)
 {
 	size_t n;
@@ -570,6 +589,8 @@ enum handled tui_command(struct tui *t, const char *line)
 		struct buf err = {0};
 		if (!*arg)
 			tui_message(t, 0, "theme: %s", tui_theme_name(t));
+		else if (!strchr(arg, '/') && !theme_known_in(t, arg))
+			h = NOT_HANDLED;
 		else if (tui_set_theme(t, arg, &err) < 0)
 			tui_message(t, 1, "%s", buf_str(&err)), h = NOT_HANDLED;
 		else

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden")
@@ -39,6 +40,13 @@ def run_script(binary, script, workdir, extra_env=None):
     return subprocess.run([binary], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
 
 
+def reset_sandbox():
+    """Every script starts from the same scenario and rate-limit window."""
+    req = urllib.request.Request(os.environ["RELCON_BUILDKITE_ENDPOINT"] + "/_sandbox/reset", data=b"{}",
+                                 method="POST")
+    urllib.request.urlopen(req, timeout=10).read()
+
+
 def main():
     binary = os.environ["RELCON_BIN"]
     update = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -46,6 +54,7 @@ def main():
     count = 0
     scripts = sorted(f for f in os.listdir(HERE) if f.endswith(".script"))
     for name in scripts:
+        reset_sandbox()
         with tempfile.TemporaryDirectory(prefix="relcon-ui-") as work:
             env = {}
             first = open(os.path.join(HERE, name)).readline()
@@ -65,7 +74,12 @@ def main():
                 failures += 1
                 continue
             for d in dumps:
-                got = open(os.path.join(work, d), encoding="utf-8").read()
+                with open(os.path.join(work, d), encoding="utf-8") as f:
+                    got = f.read()
+                # The sandbox's port changes from run to run (always 5 digits,
+                # from the ephemeral range): the one environment-dependent text.
+                port = os.environ["RELCON_BUILDKITE_ENDPOINT"].rsplit(":", 1)[1]
+                got = got.replace("127.0.0.1:" + port, "127.0.0.1:" + "P" * len(port))
                 path = os.path.join(GOLDEN, d)
                 if update:
                     with open(path, "w", encoding="utf-8") as f:
@@ -76,7 +90,8 @@ def main():
                     print(f"FAIL {name}: no golden file {d} (run with UPDATE_GOLDEN=1 and review it)")
                     failures += 1
                     continue
-                want = open(path, encoding="utf-8").read()
+                with open(path, encoding="utf-8") as f:
+                    want = f.read()
                 if got != want:
                     failures += 1
                     print(f"FAIL {name}: {d} differs from the golden screen")
