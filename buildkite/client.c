@@ -357,7 +357,8 @@ static void on_list_page(void *ud, const struct http_resp *r)
 		n = want;
 	}
 	k->builds = xrealloc(k->builds, (k->n + n) * sizeof *k->builds);
-	memcpy(k->builds + k->n, page, n * sizeof *page);
+	if (n)
+		memcpy(k->builds + k->n, page, n * sizeof *page);
 	k->n += n;
 	free(page);
 	char *next = bk_link_next(http_resp_header(r, "Link"));

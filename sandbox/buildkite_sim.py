@@ -6,13 +6,16 @@ windows, injected faults and the request log.  Routes are in Handler.ROUTES;
 JSON shapes follow shared/reference/apis.md section 1; the /_sandbox/ control
 API is documented in sandbox/README.md.
 """
+import base64
 import json
 import random
 import re
 import socket
 import struct
+import sys
 import threading
 import time
+import traceback
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -117,7 +120,6 @@ def parse_iso(s, name):
 
 
 def gql(kind, uid):
-    import base64
     return base64.b64encode(("%s---%s" % (kind, uid)).encode()).decode()
 
 
@@ -149,14 +151,14 @@ class Sandbox:
             self.log.append(entry)
             del self.log[:-10000]
 
-    def rate_hit(self):
-        """Count one request; returns (count, seconds to window end).  Fixed real-time minutes."""
+    def rate_hit(self, n=1):
+        """Count n requests; returns (count, seconds to window end).  Fixed real-time minutes."""
         now = time.time()
         with self.lock:
             w = int(now // 60)
             if w != self.window:
                 self.window, self.count = w, 0
-            self.count += 1
+            self.count += n
             return self.count, max(1, int((w + 1) * 60 - now + 0.999))
 
     def rate_headers(self, count, reset, zero=None):
@@ -254,7 +256,13 @@ class Handler(BaseHTTPRequestHandler):
     # --- plumbing ----------------------------------------------------------
     def dispatch(self):
         self.sb = self.server.sandbox
-        n = int(self.headers.get("Content-Length") or 0)
+        try:
+            n = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            n = -1
+        if n < 0:
+            self.close_connection = True
+            return self.send_json(400, {"message": "Bad Content-Length"})
         if n > MAX_BODY:
             self.close_connection = True
             return self.send_json(413, {"message": "Request body too large"})
@@ -333,7 +341,7 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization") or ""
         scheme, _, tok = auth.partition(" ")
         if scheme.lower() != "bearer" or tok.strip() != sb.cfg.token:
-            return 401, {"message": MSG_AUTH}, {}
+            return 401, {"message": MSG_AUTH}, sb.rate_headers(*sb.rate_hit(0))
         count, reset = sb.rate_hit()
         h = sb.rate_headers(count, reset)
         for scope, limit in (("rest", sb.cfg.rate_limit), ("rest_user", sb.cfg.user_rate_limit)):
@@ -381,7 +389,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def h_rate_limit(self, org):
         self.pipe_check(org)
-        count, reset = self.sb.count, max(1, int(60 - time.time() % 60))
+        count, reset = self.sb.rate_hit(0)
         return 200, {"scopes": {"rest": {"limit": self.sb.cfg.rate_limit, "current": count, "reset": reset,
                                          "reset_at": iso(time.time() + reset), "enforced": True}}}, {}
 
@@ -457,7 +465,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def h_unblock(self, org, job, pipe=None, num=None):
         self.need("write_builds")
-        self.pipe_check(org, pipe) if pipe is not None else self.pipe_check(org)
+        self.pipe_check(org, pipe)
         try:
             body = json.loads(self.body.decode("utf-8")) if self.body.strip() else {}
         except (ValueError, UnicodeDecodeError):
@@ -542,10 +550,8 @@ class Server(ThreadingHTTPServer):
                 self.logfile.flush()
 
     def handle_error(self, request, client_address):
-        import sys
-        import traceback
         e = sys.exc_info()[1]
-        if isinstance(e, (ConnectionError, TimeoutError, OSError)):  # client went away: routine
+        if isinstance(e, OSError):  # client went away (reset, broken pipe, timeout): routine
             self.logline("connection from %s ended: %s" % (client_address, e))
         else:
             self.logline("error serving %s: %s" % (client_address, traceback.format_exc()))

@@ -48,6 +48,8 @@ start)
 		die "a sandbox is already running from $dir (pid $(cat "$pidf")); run: $0 stop $dir"
 	fi
 	rm -f "$ready" "$pidf"
+	# Both the access log (--log) and stray stdout/stderr append to the same file.
+	# shellcheck disable=SC2094
 	"$PYTHON" "$here/sandbox.py" --ready-file "$ready" --log "$log" "$@" >>"$log" 2>&1 </dev/null &
 	pid=$!
 	echo "$pid" >"$pidf"

@@ -372,6 +372,8 @@ static void draw_header(struct tui *t)
 	buf_free(&b);
 }
 
+static void status_age(struct buf *out, time_t fetched, time_t now);
+
 static void draw_status(struct tui *t)
 {
 	int y = LINES - 1;
@@ -383,10 +385,7 @@ static void draw_status(struct tui *t)
 	if (st.loading)
 		buf_adds(&right, "⟳ loading  ");
 	if (st.fetched_at) {
-		buf_adds(&right, "data ");
-		time_age(&right, st.fetched_at, now);
-		if (strcmp(buf_str(&right) + right.len - 3, "now") != 0)
-			buf_adds(&right, " ago");
+		status_age(&right, st.fetched_at, now);
 	} else if (!st.loading) {
 		buf_adds(&right, "no data");
 	}
@@ -457,6 +456,22 @@ static void on_age_timer(void *ud)
 	t->dirty = 1;
 }
 
+/* The status bar shows the data's age in steps of 10 s for the first minute,
+ * then minutes, then hours: wake up only when that text changes. */
+static void status_age(struct buf *out, time_t fetched, time_t now)
+{
+	long age = (long)(now - fetched);
+	if (age < 10)
+		buf_adds(out, "data now");
+	else if (age < 60)
+		buf_printf(out, "data %lds ago", age / 10 * 10);
+	else {
+		buf_adds(out, "data ");
+		time_age(out, fetched, now);
+		buf_adds(out, " ago");
+	}
+}
+
 static void schedule_age_timer(struct tui *t)
 {
 	if (t->age_timer)
@@ -466,9 +481,8 @@ static void schedule_age_timer(struct tui *t)
 	if (!st.fetched_at)
 		return;
 	long age = (long)(time_now() - st.fetched_at);
-	long ms = age < 60 ? 1000 : age < 3600 ? 60000 - (age % 60) * 1000 : 3600000 - (age % 3600) * 1000;
-	if (age < 5)
-		ms = (5 - age) * 1000;
+	long step = age < 60 ? 10 : age < 3600 ? 60 : 3600;
+	long ms = (step - age % step) * 1000;
 	t->age_timer = loop_timer(t->ctx->loop, ms, on_age_timer, t);
 }
 
@@ -852,6 +866,9 @@ int tui_run(struct context *ctx, const struct tui_app *app, int no_color)
 		}
 		loop_run_once(ctx->loop, -1);
 	}
+	struct store_status st;
+	store_status(ctx->store, &st);
+	log_msg(LOG_INFO, "console: %lu loop wake-ups, %lu Buildkite requests", loop_wakeups(ctx->loop), st.requests);
 	store_unwatch(ctx->store, on_store, t);
 	store_set_live(ctx->store, 0);
 	while (t->n)

@@ -106,6 +106,7 @@ class SandboxTest(unittest.TestCase):
             st, h, js = self.s.req("GET", BUILDS, token=tok)
             self.assertEqual(st, 401)
             self.assertEqual(js, {"message": buildkite_sim.MSG_AUTH})
+            self.assertEqual(h["RateLimit-Scope"], "rest")
         st, _, js = self.s.req("GET", BUILDS, headers={"Authorization": "Basic c2FuZGJveA=="}, token=None)
         self.assertEqual(st, 401)
         tok = self.s.ok("GET", "/v2/access-token")

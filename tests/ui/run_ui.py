@@ -35,6 +35,8 @@ def run_script(binary, script, workdir, extra_env=None):
         "XDG_CONFIG_HOME": os.path.join(workdir, "config"),
         "XDG_STATE_HOME": os.path.join(workdir, "state"),
         "XDG_CACHE_HOME": os.path.join(workdir, "cache"),
+        # The binary under test may live in build/*/, away from themes/.
+        "RELCON_THEMES_DIR": os.path.join(os.path.dirname(os.path.dirname(HERE)), "themes"),
     })
     env.update(extra_env or {})
     return subprocess.run([binary], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
