@@ -24,7 +24,7 @@ PKG_CFLAGS := $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-confi
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DNCURSES_WIDECHAR=1 \
-             -DRELCON_VERSION='"$(VERSION)"' -I. $(PKG_CFLAGS) $(WARN) $(if $(WERROR),-Werror) \
+             -DRELCON_VERSION='"$(VERSION)"' -DRELCON_DATADIR='"$(PREFIX)/share/relcon"' -I. $(PKG_CFLAGS) $(WARN) $(if $(WERROR),-Werror) \
              $(OPT) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
@@ -36,7 +36,7 @@ TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 all: relcon
 
 relcon: $(B)/relcon
-	@if [ "$(VARIANT)" = release ]; then cp $(B)/relcon relcon; fi
+	@if [ "$(VARIANT)" = release ]; then cp $(B)/relcon relcon.new && mv -f relcon.new relcon; fi
 
 $(B)/relcon: $(B)/main.o $(B)/librelcon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/main.o $(B)/librelcon.a $(PKG_LIBS) -lm

@@ -21,6 +21,7 @@ struct table {
 	int sort_col; /* -1 natural */
 	int reverse;
 	int page; /* rows visible at the last draw */
+	char *empty;
 };
 
 void row_set(struct rowbuf *rb, size_t col, enum role r, const char *text)
@@ -78,6 +79,7 @@ void table_free(struct table **tp)
 		return;
 	free((*tp)->index);
 	free((*tp)->filter);
+	free((*tp)->empty);
 	free(*tp);
 	*tp = NULL;
 }
@@ -290,7 +292,7 @@ void table_draw(struct table *t, struct tui *tui, int y, int h, int w)
 		draw_cells(tui, y + 1 + i, w, t, cw, texts, roles, sel ? ROLE_ROW_SELECTED : rb.row_role, sel);
 	}
 	if (!t->nindex && h > 1)
-		tui_text(tui, y + 1, 1, w - 1, ROLE_DIM, *t->filter ? "No rows match the filter." : "Nothing here yet.");
+		tui_text(tui, y + 1, 1, w - 1, ROLE_DIM, *t->filter ? "No rows match the filter." : t->empty ? t->empty : "Nothing here yet.");
 	rowbuf_free(&rb);
 }
 
@@ -396,6 +398,12 @@ int table_sort_col(const struct table *t)
 int table_sort_reverse(const struct table *t)
 {
 	return t->reverse;
+}
+
+void table_set_empty(struct table *t, const char *text)
+{
+	free(t->empty);
+	t->empty = xstrdup(text);
 }
 
 const char *table_col_title(const struct table *t, int col)

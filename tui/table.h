@@ -71,6 +71,8 @@ size_t table_shown(const struct table *t);
 void table_sort(struct table *t, int col, int reverse);
 int table_sort_col(const struct table *t);
 int table_sort_reverse(const struct table *t);
+/* What an empty table says (copied; default "Nothing here yet."). */
+void table_set_empty(struct table *t, const char *text);
 /* Column title of col, for the status line. */
 const char *table_col_title(const struct table *t, int col);
 

@@ -123,6 +123,13 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 {
 	struct builds_view *v = s->data;
 	v->now = time_now();
+	struct store_status st;
+	store_status(v->store, &st);
+	if (st.loaded)
+		table_set_empty(v->table, *store_branch(v->store) ? "No builds on this branch." : "No builds yet.");
+	else
+		table_set_empty(v->table, st.error ? "Could not load the builds (see the status bar); r retries."
+						    : "Loading builds…");
 	table_draw(v->table, t, y, h, w);
 }
 

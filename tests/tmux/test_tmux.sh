@@ -34,7 +34,8 @@ wait_for() {
 cat >"$dir/run.sh" <<SH
 #!/bin/sh
 printf '\033]2;before-relcon\007'
-HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_STATE_HOME="$dir/state" XDG_CACHE_HOME="$dir/cache" "$bin"
+HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_STATE_HOME="$dir/state" XDG_CACHE_HOME="$dir/cache" \
+	sh -c 'echo \$\$ > "$dir/pid"; exec "$bin"'
 echo "exit=\$?" > "$dir/exit"
 stty -a > "$dir/stty"
 echo RELCON-DONE
@@ -87,7 +88,7 @@ fi
 # SIGTERM while running restores the terminal too.
 T respawn-pane -k -t t "sh $dir/run.sh"
 wait_for "Builds  branch" >/dev/null
-pid=$(pgrep -f "^$bin\$" | head -1)
+pid=$(cat "$dir/pid" 2>/dev/null)
 if [ -n "$pid" ]; then
 	kill -TERM "$pid"
 	if wait_for RELCON-DONE >/dev/null; then

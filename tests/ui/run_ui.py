@@ -49,6 +49,12 @@ def reset_sandbox():
     urllib.request.urlopen(req, timeout=10).read()
 
 
+def sandbox_fault(spec):
+    req = urllib.request.Request(os.environ["RELCON_BUILDKITE_ENDPOINT"] + "/_sandbox/faults", data=spec.encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=10).read()
+
+
 def main():
     binary = os.environ["RELCON_BIN"]
     update = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -59,11 +65,15 @@ def main():
         reset_sandbox()
         with tempfile.TemporaryDirectory(prefix="relcon-ui-") as work:
             env = {}
-            first = open(os.path.join(HERE, name)).readline()
-            if first.startswith("#env "):
-                for pair in first[5:].split():
-                    k, _, v = pair.partition("=")
-                    env[k] = v
+            # Leading directives: "#env K=V ..." and "#sandbox-fault {json}".
+            with open(os.path.join(HERE, name)) as f:
+                for line in f:
+                    if line.startswith("#env "):
+                        for pair in line[5:].split():
+                            k, _, v = pair.partition("=")
+                            env[k] = v
+                    elif line.startswith("#sandbox-fault "):
+                        sandbox_fault(line[len("#sandbox-fault "):])
             r = run_script(binary, os.path.join(HERE, name), work, env)
             count += 1
             if r.returncode != 0:
