@@ -79,8 +79,10 @@ layering:
 fuzz:
 	@echo "fuzz: no fuzz targets yet (the Hardening issue adds them)"
 
+# The flags reach the script through the environment, untouched by a shell.
+compile_commands.json: export RELCON_CC_CMD = $(CC) $(ALL_CFLAGS)
 compile_commands.json: scripts/compile-commands.sh $(LIB_SRC) main.c
-	@sh scripts/compile-commands.sh '$(CC) $(ALL_CFLAGS)' > $@
+	@sh scripts/compile-commands.sh > $@
 
 install: relcon
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/relcon/themes

@@ -69,7 +69,7 @@ int term_open(int headless, struct buf *err)
 	const char *term = getenv("TERM");
 	if (headless) {
 		tty_out = fopen("/dev/null", "w");
-		tty_in = fopen("/dev/null", "r");
+		tty_in = fopen("/dev/null", "r"); /* cppcheck-suppress incompatibleFileOpen */
 		if (!term || !*term)
 			term = "xterm-256color";
 	} else {
@@ -259,7 +259,7 @@ int term_dump(const char *path, struct buf *err)
 				size_t n = 0;
 				mbstate_t st;
 				memset(&st, 0, sizeof st);
-				for (int i = 0; wch[i] && i < CCHARW_MAX; i++) {
+				for (int i = 0; i < CCHARW_MAX && wch[i]; i++) {
 					size_t k = wcrtomb(mb + n, wch[i], &st);
 					if (k != (size_t)-1)
 						n += k;

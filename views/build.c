@@ -101,8 +101,7 @@ static const struct table_ops ops = {.count = rows_count, .row = row_fill, .id =
 /* "label: value" on one line; value untrusted. */
 static void field(struct tui *t, int y, int w, const char *label, enum role r, const char *value)
 {
-	int x = tui_text(t, y, 1, 10, ROLE_DIM, label);
-	(void)x;
+	tui_text(t, y, 1, 10, ROLE_DIM, label);
 	tui_text(t, y, 11, w - 12, r, value ? value : "-");
 }
 
@@ -111,9 +110,8 @@ static int draw_steps(struct build_view *v, struct tui *t, const struct bk_build
 	tui_text(t, y++, 1, w - 2, ROLE_HEADER, "Block steps");
 	for (int k = 0; k < STEP_COUNT; k++) {
 		const struct bk_job *j = pipeline_step(b, k, v->cfg);
-		int x = 3;
-		x += tui_text(t, y, x, 9, ROLE_NORMAL, step_kind_title(k));
-		x = 12;
+		tui_text(t, y, 3, 9, ROLE_NORMAL, step_kind_title(k));
+		int x = 12;
 		if (!j) {
 			struct buf m = {0};
 			buf_printf(&m, "no \"%s\" step in this build", step_kind_label(k, v->cfg));
