@@ -108,8 +108,7 @@ int xml_parse(struct xml_doc **out, const char *text, size_t len, struct buf *er
 	ctxt->sax->serror = on_error;
 	ctxt->sax->internalSubset = on_doctype;
 	xmlDoc *doc = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, NULL,
-					XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-					    XML_PARSE_NOWARNING);
+	                                XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc || !xmlDocGetRootElement(doc))
 		fail(ctxt, 1, "invalid XML");
 	xmlFreeParserCtxt(ctxt);

@@ -12,7 +12,6 @@
 
 #include <cmocka.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -49,15 +48,14 @@ static const char ec2_error[] =
     "<Message>The image id '[ami-0abcdef1234567890]' does not exist</Message></Error></Errors>"
     "<RequestID>ee5d8b3c-3f0d-4a4b-9b8a-0c2e1EXAMPLE</RequestID></Response>";
 
-static const char cfn_error[] =
-    "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\n"
-    "  <Error>\n"
-    "    <Type>Sender</Type>\n"
-    "    <Code>ValidationError</Code>\n"
-    "    <Message>Stack with id alice-readyset does not exist</Message>\n"
-    "  </Error>\n"
-    "  <RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId>\n"
-    "</ErrorResponse>\n";
+static const char cfn_error[] = "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\n"
+                                "  <Error>\n"
+                                "    <Type>Sender</Type>\n"
+                                "    <Code>ValidationError</Code>\n"
+                                "    <Message>Stack with id alice-readyset does not exist</Message>\n"
+                                "  </Error>\n"
+                                "  <RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId>\n"
+                                "</ErrorResponse>\n";
 
 static const char s3_list[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -167,12 +165,13 @@ static void test_describe_images(void **state)
 	    "readyset/images/hvm-ssd/readyset-server-release-test-amd64-20250301101500",
 	    "readyset/images/hvm-ssd/readyset-mysql-adapter-release-test-amd64-20250301101500",
 	};
-	size_t count = 0, tags = 0;
-	for (xmlNode *it = xml_path(root, "imagesSet/item"); it; it = xml_next(it, "item")) {
-		assert_true(count < 2);
-		check_text_path(it, "imageId", ids[count]);
-		check_text_path(it, "imageState", states[count]);
-		check_text_path(it, "name", names[count]); /* trimmed */
+	size_t tags = 0;
+	xmlNode *it = xml_path(root, "imagesSet/item");
+	for (size_t i = 0; i < 2; i++, it = xml_next(it, "item")) {
+		assert_non_null(it);
+		check_text_path(it, "imageId", ids[i]);
+		check_text_path(it, "imageState", states[i]);
+		check_text_path(it, "name", names[i]); /* trimmed */
 		for (xmlNode *t = xml_path(it, "tagSet/item"); t; t = xml_next(t, "item")) {
 			char *key = xml_text_path(t, "key");
 			char *value = xml_text_path(t, "value");
@@ -186,9 +185,8 @@ static void test_describe_images(void **state)
 			free(value);
 			tags++;
 		}
-		count++;
 	}
-	assert_int_equal(count, 2);
+	assert_null(it);
 	assert_int_equal(tags, 3);
 
 	/* Present but empty is "", missing is NULL. */
@@ -240,8 +238,8 @@ static void test_query_error(void **state)
 
 	/* STS throttling, message not wanted. */
 	const char *sts = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
-			  "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
-			  "</Error><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>";
+	                  "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+	                  "</Error><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>";
 	assert_int_equal(xml_aws_error(sts, strlen(sts), &code, NULL), 0);
 	assert_string_equal(code, "Throttling");
 	free(code);
@@ -260,13 +258,12 @@ static void test_s3_list(void **state)
 	    "abcd0b72/readyset/templates/readyset-mysql-super-template.yaml",
 	    "abcd0b72/readyset/templates/readyset-authority-consul-template.yaml",
 	};
-	size_t n = 0;
-	for (xmlNode *c = xml_child(root, "Contents"); c; c = xml_next(c, "Contents")) {
-		assert_true(n < 2);
-		check_text(xml_child(c, "Key"), keys[n]);
-		n++;
+	xmlNode *c = xml_child(root, "Contents");
+	for (size_t i = 0; i < 2; i++, c = xml_next(c, "Contents")) {
+		assert_non_null(c);
+		check_text(xml_child(c, "Key"), keys[i]);
 	}
-	assert_int_equal(n, 2);
+	assert_null(c);
 	check_text_path(root, "Contents/ETag", "\"9b2cf535f27731c974343645a3985328\"");
 	check_text_path(root, "Contents/Size", "48213");
 	check_text_path(root, "CommonPrefixes/Prefix", "abcd0b72/readyset/templates/nested/");
@@ -326,7 +323,7 @@ static void test_truncated(void **state)
 {
 	(void)state;
 	check_fail("<DescribeImagesResponse>\n  <imagesSet>\n    <item></imagesSet>\n",
-		   "line 3: Opening and ending tag mismatch: item line 3 and imagesSet");
+	           "line 3: Opening and ending tag mismatch: item line 3 and imagesSet");
 	/* Cut a real body at many points: always one clean line, never a crash. */
 	size_t len = strlen(describe_images);
 	for (size_t cut = 1; cut < len - 2; cut += 7) {
@@ -353,8 +350,8 @@ static void test_not_xml(void **state)
 {
 	(void)state;
 	check_fail("<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head>"
-		   "<body><br></body></html>",
-		   "not XML (an HTML page)");
+	           "<body><br></body></html>",
+	           "not XML (an HTML page)");
 	check_fail("\n<HTML><BODY>Bad Gateway<br></BODY></HTML>", "not XML (an HTML page)");
 	check_fail("{\"Error\":{\"Code\":\"Throttling\"}}", "not XML");
 	check_fail("Service Unavailable", "not XML");
@@ -395,12 +392,8 @@ static void test_empty(void **state)
 static void test_billion_laughs(void **state)
 {
 	(void)state;
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Refused at the DOCTYPE, before any entity is declared or expanded. */
 	check_fail(billion_laughs, "line 2: DOCTYPE not allowed");
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	assert_true(secs < 1.0);
 	/* Even a harmless internal subset is refused. */
 	check_fail("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>", "line 1: DOCTYPE not allowed");
 }
@@ -417,16 +410,20 @@ static void test_external_doctype(void **state)
 
 	struct buf body = {0};
 	/* An external DTD that would declare the entity used in the body... */
-	buf_printf(&body, "<?xml version=\"1.0\"?>\n<!DOCTYPE Error SYSTEM \"file://%s\">\n"
-			  "<Error><Code>&secret;</Code></Error>", path);
+	buf_printf(&body,
+	           "<?xml version=\"1.0\"?>\n<!DOCTYPE Error SYSTEM \"file://%s\">\n"
+	           "<Error><Code>&secret;</Code></Error>",
+	           path);
 	check_fail(buf_str(&body), "line 2: DOCTYPE not allowed");
 	char *code = NULL;
 	assert_int_equal(xml_aws_error(body.s, body.len, &code, NULL), -1);
 	assert_null(code);
 	/* ...and an external entity declared in the internal subset. */
 	buf_reset(&body);
-	buf_printf(&body, "<!DOCTYPE Error [<!ENTITY secret SYSTEM \"%s\">]>\n"
-			  "<Error><Code>&secret;</Code></Error>", path);
+	buf_printf(&body,
+	           "<!DOCTYPE Error [<!ENTITY secret SYSTEM \"%s\">]>\n"
+	           "<Error><Code>&secret;</Code></Error>",
+	           path);
 	check_fail(buf_str(&body), "line 1: DOCTYPE not allowed");
 	buf_free(&body);
 	unlink(path);
@@ -437,8 +434,8 @@ static void test_silent(void **state)
 {
 	(void)state;
 	const char *bad[] = {
-	    "<a><b></a>", "<a>&x;</a>", "<a/><b/>", "<a xmlns:p=\"u\"><q:b/></a>", "<a>\x01</a>",
-	    "<a>\xff\xfe</a>", billion_laughs, "<?xml version=\"1.0\" encoding=\"bogus\"?><a/>",
+	    "<a><b></a>",  "<a>&x;</a>",      "<a/><b/>",     "<a xmlns:p=\"u\"><q:b/></a>",
+	    "<a>\x01</a>", "<a>\xff\xfe</a>", billion_laughs, "<?xml version=\"1.0\" encoding=\"bogus\"?><a/>",
 	};
 	size_t n = sizeof bad / sizeof bad[0], failed = 0;
 	fflush(stderr);
