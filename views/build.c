@@ -166,7 +166,15 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	int x = tui_text(t, y, 1, w - 2, ROLE_HEADER, buf_str(&line));
 	x += tui_text(t, y, 1 + x, w - 2 - x, view_state_role(b->state), b->state ? b->state : "?");
 	if (b->blocked)
-		tui_text(t, y, 2 + x, w - 3 - x, ROLE_STATE_BLOCKED, "blocked: waiting on a block step");
+		x += 2 + tui_text(t, y, 3 + x, w - 4 - x, ROLE_STATE_BLOCKED, "blocked: waiting on a block step");
+	/* The list's copy is shown when fetching the build itself failed: say so. */
+	const char *err = store_build_error(v->store);
+	if (err) {
+		struct buf e = {0};
+		buf_printf(&e, "⚠ stale: %s", err);
+		tui_text(t, y, 3 + x, w - 4 - x, ROLE_STATUS_ERROR, buf_str(&e));
+		buf_free(&e);
+	}
 	y++;
 	field(t, y++, w, "Commit", ROLE_NORMAL, b->commit);
 	field(t, y++, w, "Branch", ROLE_NORMAL, b->branch);

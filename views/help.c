@@ -119,7 +119,7 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 static void title(struct screen *s, struct buf *out)
 {
 	(void)s;
-	buf_adds(out, "Help  (q closes, / filters, Enter does nothing here)");
+	buf_adds(out, "Help  (q closes, / filters)");
 }
 
 static void view_free(struct screen *s)
