@@ -29,6 +29,8 @@ static void usage(FILE *out)
 		     "options (anywhere on the line):\n"
 		     "  --config FILE   configuration file (default $RELCON_CONFIG, else\n"
 		     "                  $XDG_CONFIG_HOME/relcon/config.yaml)\n"
+		     "  --profile NAME  AWS profile (default $AWS_PROFILE, else \"default\")\n"
+		     "  --region R      AWS region (default $AWS_REGION, the profile's, aws.region)\n"
 		     "  --read-only     refuse every operation that changes anything\n"
 		     "  --debug[=FILE]  log to FILE (default $XDG_STATE_HOME/relcon/debug.log),\n"
 		     "                  secrets redacted\n"
@@ -42,6 +44,7 @@ static void usage(FILE *out)
 
 struct globals {
 	const char *config;
+	const char *profile, *region;
 	const char *debug; /* "" = default path */
 	int read_only, no_color, help, version;
 };
@@ -63,6 +66,16 @@ static int take_globals(int *argc, char **argv, struct globals *g)
 			g->config = argv[++i];
 		} else if (!strncmp(a, "--config=", 9)) {
 			g->config = a + 9;
+		} else if (!strcmp(a, "--profile") || !strcmp(a, "--region")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "relcon: %s needs a value\n", a);
+				return -1;
+			}
+			*(a[2] == 'p' ? &g->profile : &g->region) = argv[++i];
+		} else if (!strncmp(a, "--profile=", 10)) {
+			g->profile = a + 10;
+		} else if (!strncmp(a, "--region=", 9)) {
+			g->region = a + 9;
 		} else if (!strcmp(a, "--read-only") || !strcmp(a, "--readonly")) {
 			g->read_only = 1;
 		} else if (!strcmp(a, "--debug")) {
@@ -154,7 +167,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int need_token = !cmd || strcmp(cmd, "config-keys") != 0;
-	struct context ctx = {.read_only = g.read_only};
+	struct context ctx = {.read_only = g.read_only, .aws_profile = g.profile, .aws_region = g.region};
 	if (context_init(&ctx, &cfg, need_token, &err) < 0) {
 		fprintf(stderr, "relcon: %s\n", buf_str(&err));
 		buf_free(&err);

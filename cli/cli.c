@@ -13,7 +13,9 @@
 #include "core/textwidth.h"
 #include "core/timeutil.h"
 #include "release/context.h"
+#include "release/lineage.h"
 #include "release/pipeline.h"
+#include "release/releases.h"
 
 struct command {
 	const char *name;
@@ -25,10 +27,16 @@ struct command {
 static int cmd_builds(struct context *ctx, int argc, char **argv);
 static int cmd_build(struct context *ctx, int argc, char **argv);
 static int cmd_config_keys(struct context *ctx, int argc, char **argv);
+static int cmd_images(struct context *ctx, int argc, char **argv);
+static int cmd_releases(struct context *ctx, int argc, char **argv);
 
 static const struct command commands[] = {
 	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps", cmd_builds},
-	{"build", "COMMIT|NUMBER [--json]", "one build: jobs and block steps (who unblocked them, when)", cmd_build},
+	{"build", "COMMIT|NUMBER [--json]",
+	 "one build: jobs, block steps (who unblocked them, when), AMIs, template URLs", cmd_build},
+	{"images", "COMMIT [--json]", "a commit's AMIs per region, launch permissions against the expected accounts",
+	 cmd_images},
+	{"releases", "[--json]", "alpha and named releases in the public bucket, with their template URLs", cmd_releases},
 	{"config-keys", "", "every configuration key with its default", cmd_config_keys},
 };
 
@@ -127,6 +135,92 @@ struct json_object *cli_build_json(const struct bk_build *b, const struct config
 		}
 		json_object_object_add(o, "jobs", jobs);
 	}
+	return o;
+}
+
+static json_object *strv_json(const char *const *v, size_t n)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *artifact_json(const struct artifact *a, const struct lineage *l)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", str_or_null(a->id));
+	json_object_object_add(o, "region", str_or_null(a->location));
+	json_object_object_add(o, "name", str_or_null(a->name));
+	json_object_object_add(o, "state", str_or_null(a->state));
+	json_object_object_add(o, "created", str_or_null(a->created));
+	json_object_object_add(o, "public", json_object_new_boolean(a->is_public));
+	if (!a->access_known) {
+		json_object_object_add(o, "launch_permissions", NULL);
+		json_object_object_add(o, "launch_permissions_error", str_or_null(a->access_error));
+		return o;
+	}
+	json_object_object_add(o, "launch_permissions", strv_json((const char *const *)a->access, a->naccess));
+	if (l->expected_state == FETCH_DONE) {
+		const char **missing, **extra;
+		size_t nm, ne;
+		artifact_drift(a, (const char *const *)l->expected, l->nexpected, &missing, &nm, &extra, &ne);
+		json_object_object_add(o, "missing", strv_json(missing, nm));
+		json_object_object_add(o, "extra", strv_json(extra, ne));
+		json_object_object_add(o, "drift", json_object_new_boolean(nm || ne || a->is_public));
+		free(missing);
+		free(extra);
+	}
+	return o;
+}
+
+/* The lineage of a build as JSON: artifacts per kind, templates per stage,
+ * expected accounts, drift. */
+static json_object *lineage_json(const struct lineage *l)
+{
+	json_object *o = json_object_new_object();
+	for (size_t k = 0; k < l->nkinds; k++) {
+		const struct lineage_kind *lk = &l->kinds[k];
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < lk->n; i++)
+			json_object_array_add(arr, artifact_json(&lk->v[i], l));
+		json_object_object_add(o, lk->kind->key, arr);
+		if (lk->error) {
+			struct buf key = {0};
+			buf_printf(&key, "%s_error", lk->kind->key);
+			json_object_object_add(o, buf_str(&key), json_object_new_string(lk->error));
+			buf_free(&key);
+		}
+	}
+	json_object *stages = json_object_new_object();
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		const struct lineage_stage *st = &l->stages[s];
+		json_object *so = json_object_new_object();
+		json_object_object_add(so, "bucket", str_or_null(st->bucket));
+		json_object_object_add(so, "prefix", str_or_null(st->prefix));
+		json_object_object_add(so, "present", json_object_new_boolean(st->state == FETCH_DONE && st->n > 0));
+		json_object_object_add(so, "error", str_or_null(st->error));
+		json_object *ts = json_object_new_array();
+		for (size_t i = 0; i < st->n; i++) {
+			json_object *t = json_object_new_object();
+			json_object_object_add(t, "name", str_or_null(st->v[i].name));
+			json_object_object_add(t, "key", str_or_null(st->v[i].key));
+			json_object_object_add(t, "url", str_or_null(st->v[i].url));
+			json_object_object_add(t, "size", json_object_new_int64(st->v[i].size));
+			json_object_object_add(t, "last_modified", str_or_null(st->v[i].modified));
+			json_object_array_add(ts, t);
+		}
+		json_object_object_add(so, "templates", ts);
+		json_object_object_add(stages, stage_key((enum stage)s), so);
+	}
+	json_object_object_add(o, "templates", stages);
+	json_object_object_add(o, "expected_accounts",
+			       l->expected_state == FETCH_DONE
+				       ? strv_json((const char *const *)l->expected, l->nexpected)
+				       : NULL);
+	json_object_object_add(o, "expected_accounts_source", str_or_null(l->expected_path));
+	json_object_object_add(o, "expected_accounts_error", str_or_null(l->expected_error));
+	json_object_object_add(o, "launch_permission_drift", json_object_new_boolean(lineage_has_drift(l)));
 	return o;
 }
 
@@ -423,6 +517,87 @@ static void print_build_text(const struct bk_build *b, const struct config *cfg)
 	buf_free(&age);
 }
 
+struct wait_lineage {
+	int done;
+};
+
+static void lineage_changed(void *ud, const struct lineage *l)
+{
+	struct wait_lineage *w = ud;
+	if (lineage_complete(l))
+		w->done = 1;
+}
+
+static const char *release_name_of(const struct bk_build *b, const struct config *cfg)
+{
+	for (size_t i = 0; i < b->nmeta; i++)
+		if (!strcmp(b->meta_keys[i], cfg->release_field))
+			return b->meta_values[i];
+	return NULL;
+}
+
+static void print_lineage_text_parts(const struct lineage *l, int templates)
+{
+	for (size_t k = 0; k < l->nkinds; k++) {
+		const struct lineage_kind *lk = &l->kinds[k];
+		printf("\n%s:%s\n", lk->kind->title, lk->n ? "" : " none");
+		if (lk->error) {
+			char *e = sanitize_str(lk->error, SANITIZE_ONE_LINE);
+			printf("  error: %s\n", e);
+			free(e);
+		}
+		for (size_t i = 0; i < lk->n; i++) {
+			const struct artifact *a = &lk->v[i];
+			printf("  %-14s %-22s %-10s", a->location, a->id, a->state ? a->state : "?");
+			if (a->is_public)
+				printf("  PUBLIC");
+			if (a->access_known && l->expected_state == FETCH_DONE) {
+				const char **missing, **extra;
+				size_t nm, ne;
+				artifact_drift(a, (const char *const *)l->expected, l->nexpected, &missing, &nm, &extra, &ne);
+				for (size_t j = 0; j < nm; j++)
+					printf("  missing %s", missing[j]);
+				for (size_t j = 0; j < ne; j++)
+					printf("  extra %s", extra[j]);
+				if (!nm && !ne && !a->is_public)
+					printf("  launch permissions match (%zu accounts)", a->naccess);
+				free(missing);
+				free(extra);
+			} else if (!a->access_known) {
+				char *e = sanitize_str(a->access_error, SANITIZE_ONE_LINE);
+				printf("  launch permissions unknown: %s", e);
+				free(e);
+			}
+			printf("\n");
+		}
+	}
+	if (l->expected_state == FETCH_FAILED) {
+		char *e = sanitize_str(l->expected_error, SANITIZE_ONE_LINE);
+		printf("\nExpected accounts: %s\n", e);
+		free(e);
+	}
+	if (!templates)
+		return;
+	printf("\nTemplates:\n");
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		const struct lineage_stage *st = &l->stages[s];
+		printf("  %-9s", stage_key((enum stage)s));
+		if (st->state == FETCH_NONE || st->state == FETCH_FAILED) {
+			char *e = sanitize_str(st->error, SANITIZE_ONE_LINE);
+			printf("%s\n", e);
+			free(e);
+			continue;
+		}
+		if (!st->n)
+			printf("none under s3://%s/%s\n", st->bucket, st->prefix);
+		for (size_t i = 0; i < st->n; i++) {
+			char *u = sanitize_str(st->v[i].url ? st->v[i].url : st->v[i].key, SANITIZE_ONE_LINE);
+			printf("%s%s\n", i ? "           " : "", u);
+			free(u);
+		}
+	}
+}
+
 static int cmd_build(struct context *ctx, int argc, char **argv)
 {
 	int json = 0, c;
@@ -446,13 +621,28 @@ static int cmd_build(struct context *ctx, int argc, char **argv)
 	int rc = find_build(ctx, argv[optind], &b);
 	if (rc != EXIT_OK)
 		return rc;
+	struct lineage_fetch *lf = NULL;
+	if (ctx->aws && b->commit) {
+		struct wait_lineage w = {0};
+		lf = lineage_fetch_start(ctx->aws, &ctx->cfg, b->commit, release_name_of(b, &ctx->cfg), lineage_changed, &w);
+		context_wait(ctx, &w.done);
+	}
+	const struct lineage *l = lf ? lineage_fetch_result(lf) : NULL;
 	if (json) {
 		json_object *o = cli_build_json(b, &ctx->cfg, 1);
+		json_object_object_add(o, "lineage", l ? lineage_json(l) : NULL);
+		if (!l)
+			json_object_object_add(o, "aws_error", str_or_null(ctx->aws_error));
 		print_json(o);
 		json_object_put(o);
 	} else {
 		print_build_text(b, &ctx->cfg);
+		if (l)
+			print_lineage_text_parts(l, 1);
+		else
+			fprintf(stderr, "relcon: AWS: %s\n", ctx->aws_error ? ctx->aws_error : "not available");
 	}
+	lineage_fetch_free(&lf);
 	bk_build_free(b);
 	free(b);
 	return EXIT_OK;
@@ -465,5 +655,162 @@ static int cmd_config_keys(struct context *ctx, int argc, char **argv)
 	if (argc > 1)
 		return usage_error("config-keys", "no arguments expected");
 	config_print_keys(stdout);
+	return EXIT_OK;
+}
+
+/* ---- images and releases (AWS) ----------------------------------------------- */
+
+static int need_aws(struct context *ctx, const char *cmd)
+{
+	if (ctx->aws)
+		return 0;
+	fprintf(stderr, "relcon %s: AWS is not available: %s\n", cmd, ctx->aws_error ? ctx->aws_error : "?");
+	return EXIT_USAGE;
+}
+
+static int simple_opts(int argc, char **argv, const char *cmd, int *json, int positional)
+{
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", build_opts, NULL)) != -1) {
+		if (c == 'j')
+			*json = 1;
+		else if (c == 'h') {
+			cli_usage(stdout, cmd);
+			return -2;
+		} else {
+			usage_error(cmd, "unknown option");
+			return -1;
+		}
+	}
+	if (argc - optind != positional) {
+		usage_error(cmd, positional ? "expected one COMMIT" : "unexpected argument");
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_images(struct context *ctx, int argc, char **argv)
+{
+	int json = 0;
+	int rc = simple_opts(argc, argv, "images", &json, 1);
+	if (rc == -2)
+		return EXIT_OK;
+	if (rc < 0)
+		return EXIT_USAGE;
+	if ((rc = need_aws(ctx, "images")))
+		return rc;
+	const char *ref = argv[optind];
+	char *commit = NULL;
+	if (strlen(ref) == 40 && is_hex(ref)) {
+		commit = xstrdup(ref); /* a full SHA needs no build */
+	} else {
+		struct bk_build *b = NULL;
+		if ((rc = find_build(ctx, ref, &b)) != EXIT_OK)
+			return rc;
+		commit = xstrdup(b->commit);
+		bk_build_free(b);
+		free(b);
+	}
+	struct wait_lineage w = {0};
+	struct lineage_fetch *lf = lineage_fetch_start(ctx->aws, &ctx->cfg, commit, NULL, lineage_changed, &w);
+	context_wait(ctx, &w.done);
+	const struct lineage *l = lineage_fetch_result(lf);
+	int failed = 0;
+	for (size_t k = 0; k < l->nkinds; k++)
+		failed |= l->kinds[k].state == FETCH_FAILED;
+	if (json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "commit", json_object_new_string(commit));
+		json_object *lj = lineage_json(l);
+		/* Only the artifacts and the accounts: templates are `relcon build`'s. */
+		json_object_object_del(lj, "templates");
+		json_object_object_foreach(lj, key, val) json_object_object_add(o, key, json_object_get(val));
+		json_object_put(lj);
+		print_json(o);
+		json_object_put(o);
+	} else {
+		printf("Commit %s\n", commit);
+		print_lineage_text_parts(l, 0);
+	}
+	lineage_fetch_free(&lf);
+	free(commit);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+struct wait_releases {
+	int done;
+};
+
+static void releases_changed(void *ud, const struct published_list *l)
+{
+	struct wait_releases *w = ud;
+	if (releases_complete(l))
+		w->done = 1;
+}
+
+static int cmd_releases(struct context *ctx, int argc, char **argv)
+{
+	int json = 0;
+	int rc = simple_opts(argc, argv, "releases", &json, 0);
+	if (rc == -2)
+		return EXIT_OK;
+	if (rc < 0)
+		return EXIT_USAGE;
+	if ((rc = need_aws(ctx, "releases")))
+		return rc;
+	struct wait_releases w = {0};
+	struct releases_fetch *f = releases_fetch_start(ctx->aws, &ctx->cfg, releases_changed, &w);
+	context_wait(ctx, &w.done);
+	const struct published_list *l = releases_fetch_result(f);
+	if (l->state == FETCH_FAILED) {
+		rc = fail("listing the public bucket", l->error);
+		releases_fetch_free(&f);
+		return rc;
+	}
+	if (json) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < l->n; i++) {
+			const struct published *p = &l->v[i];
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "kind", json_object_new_string(p->alpha ? "alpha" : "release"));
+			json_object_object_add(o, p->alpha ? "commit" : "name", json_object_new_string(p->name));
+			json_object_object_add(o, "bucket", json_object_new_string(l->bucket));
+			json_object_object_add(o, "prefix", json_object_new_string(p->prefix));
+			json_object_object_add(o, "error", str_or_null(p->error));
+			json_object *ts = json_object_new_array();
+			for (size_t j = 0; j < p->n; j++) {
+				json_object *t = json_object_new_object();
+				json_object_object_add(t, "name", str_or_null(p->v[j].name));
+				json_object_object_add(t, "key", str_or_null(p->v[j].key));
+				json_object_object_add(t, "url", str_or_null(p->v[j].url));
+				json_object_array_add(ts, t);
+			}
+			json_object_object_add(o, "templates", ts);
+			json_object_array_add(arr, o);
+		}
+		print_json(arr);
+		json_object_put(arr);
+	} else {
+		for (size_t i = 0; i < l->n; i++) {
+			const struct published *p = &l->v[i];
+			char *name = sanitize_str(p->name, SANITIZE_ONE_LINE);
+			printf("%-8s %s  (%zu templates under s3://%s/%s)\n", p->alpha ? "alpha" : "release", name, p->n,
+			       l->bucket, p->prefix);
+			free(name);
+			if (p->error) {
+				char *e = sanitize_str(p->error, SANITIZE_ONE_LINE);
+				printf("         error: %s\n", e);
+				free(e);
+			}
+			for (size_t j = 0; j < p->n; j++) {
+				char *u = sanitize_str(p->v[j].url ? p->v[j].url : p->v[j].key, SANITIZE_ONE_LINE);
+				printf("         %s\n", u);
+				free(u);
+			}
+		}
+	}
+	releases_fetch_free(&f);
 	return EXIT_OK;
 }

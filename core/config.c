@@ -32,6 +32,7 @@ struct key {
 #define LIST(name, field, def, doc) {name, KEY_LIST, offsetof(struct config, field), NULL, 0, 0, 0, def, doc}
 
 static const char *const default_regions[] = {"us-east-1", "us-east-2", "us-west-2", NULL};
+static const char *const no_strings[] = {NULL};
 
 /* Every configuration key, in the order `relcon config-keys` and README list
  * them.  Defaults follow PROCESS.md. */
@@ -76,7 +77,9 @@ static const struct key keys[] = {
 	    "Key prefix of a named release's templates in the public bucket"),
 	STR("aws.commit_tag", aws_commit_tag, "Commit", "AMI tag that holds the commit SHA"),
 	STR("aws.locals_path", aws_locals_path, "ops/image-deploy/locals.pkr.hcl",
-	    "File in the product repository listing the accounts allowed to launch the AMIs"),
+	    "File in the product repository listing the accounts allowed to launch the AMIs ($RELCON_LOCALS_PATH overrides)"),
+	LIST("aws.sandbox_accounts", aws_sandbox_accounts, no_strings,
+	     "AWS accounts shown as sandbox (green banner); any other account gets the red banner"),
 };
 /* clang-format on */
 

@@ -52,6 +52,7 @@ struct config {
 	char *aws_release_prefix;   /* aws.release_prefix  "<RELEASE>/readyset/templates/" */
 	char *aws_commit_tag;       /* aws.commit_tag      "Commit" */
 	char *aws_locals_path;      /* aws.locals_path     "ops/image-deploy/locals.pkr.hcl" */
+	struct strlist aws_sandbox_accounts; /* aws.sandbox_accounts [] */
 
 	/* Not keys: where the values came from.  Owned. */
 	char *source_path; /* file read, or NULL when built-in defaults only */

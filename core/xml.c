@@ -213,10 +213,14 @@ int xml_aws_error(const char *text, size_t len, char **code, char **message)
 	if (rc < 0)
 		return -1;
 	xmlNode *root = xml_root(d), *e = NULL;
-	if (xml_is(root, "ErrorResponse"))
+	/* Either root may wrap <Errors><Error> or <Error>: EC2 sends Response/
+	 * Errors/Error, the Query protocol ErrorResponse/Error, and some
+	 * emulators (moto's EC2) ErrorResponse/Errors/Error. */
+	if (xml_is(root, "ErrorResponse") || xml_is(root, "Response")) {
 		e = xml_child(root, "Error");
-	else if (xml_is(root, "Response"))
-		e = xml_path(root, "Errors/Error");
+		if (!e)
+			e = xml_path(root, "Errors/Error");
+	}
 	else if (xml_is(root, "Error"))
 		e = root;
 	*code = xml_text_path(e, "Code");

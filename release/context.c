@@ -1,7 +1,9 @@
 #include "release/context.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "aws/client.h"
 #include "core/http.h"
 #include "core/loop.h"
 #include "release/store.h"
@@ -9,8 +11,11 @@
 int context_init(struct context *ctx, struct config *cfg, int need_token, struct buf *err)
 {
 	int ro = ctx->read_only;
+	const char *profile = ctx->aws_profile, *region = ctx->aws_region;
 	memset(ctx, 0, sizeof *ctx);
 	ctx->read_only = ro;
+	ctx->aws_profile = profile;
+	ctx->aws_region = region;
 	ctx->cfg = *cfg;
 	memset(cfg, 0, sizeof *cfg);
 	if (bk_settings_resolve(&ctx->bk_settings, &ctx->cfg, need_token, err) < 0)
@@ -27,13 +32,25 @@ int context_init(struct context *ctx, struct config *cfg, int need_token, struct
 	}
 	http_set_defaults(ctx->http, ctx->cfg.http_timeout * 1000, (int)ctx->cfg.http_max_attempts);
 	ctx->bk = bk_client_new(ctx->http, &ctx->bk_settings);
+	struct aws_client_options ao = {
+		.profile = ctx->aws_profile,
+		.region = ctx->aws_region,
+		.fallback_region = ctx->cfg.aws_region,
+	};
+	struct buf aerr = {0};
+	if (aws_client_new(&ctx->aws, ctx->loop, ctx->http, &ao, &aerr) < 0)
+		ctx->aws_error = buf_steal(&aerr);
+	buf_free(&aerr);
 	ctx->store = store_new(ctx->loop, ctx->bk, &ctx->cfg);
+	store_set_aws(ctx->store, ctx->aws, ctx->aws_error);
 	return 0;
 }
 
 void context_free(struct context *ctx)
 {
 	store_free(&ctx->store);
+	aws_client_free(&ctx->aws);
+	free(ctx->aws_error);
 	bk_client_free(&ctx->bk);
 	http_free(&ctx->http);
 	loop_free(&ctx->loop);

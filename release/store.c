@@ -7,6 +7,9 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/timeutil.h"
+#include "aws/client.h"
+#include "aws/sts.h"
+#include "release/lineage.h"
 #include "release/pipeline.h"
 
 struct watcher {
@@ -41,6 +44,14 @@ struct store {
 	char *follow_error;
 	unsigned long follow_call;
 	unsigned long follow_timer;
+
+	struct aws_client *aws;
+	char *aws_why_not;
+	struct lineage_fetch *lineage;
+	long lineage_build; /* build number the lineage is for */
+
+	unsigned long identity_call;
+	char *account, *arn, *identity_error;
 };
 
 static void notify(struct store *s, unsigned topics)
@@ -86,6 +97,13 @@ void store_free(struct store **sp)
 	}
 	free_branches(s);
 	free(s->branch);
+	lineage_fetch_free(&s->lineage);
+	if (s->identity_call && s->aws)
+		aws_cancel(s->aws, s->identity_call);
+	free(s->account);
+	free(s->arn);
+	free(s->identity_error);
+	free(s->aws_why_not);
 	free(s->error);
 	free(s->follow_error);
 	free(s);
@@ -287,6 +305,7 @@ const struct bk_build *store_build(const struct store *s, long number)
 }
 
 static void follow_fetch(struct store *s);
+static void start_lineage(struct store *s);
 
 static void on_follow_timer(void *ud)
 {
@@ -323,6 +342,8 @@ static void on_followed(void *ud, const struct bk_error *err, struct bk_build *b
 		free(b);
 	}
 	notify(s, TOPIC_BUILD | TOPIC_BUILDS | TOPIC_STATUS);
+	if (s->follow && s->lineage_build != s->follow)
+		start_lineage(s);
 	if (s->follow && s->live && s->followed && pipeline_build_active(s->followed))
 		s->follow_timer = loop_timer(s->loop, s->cfg->refresh_active * 1000, on_follow_timer, s);
 }
@@ -347,8 +368,106 @@ void store_follow_build(struct store *s, long number)
 	s->follow = number;
 	free(s->follow_error);
 	s->follow_error = NULL;
-	if (number)
+	if (s->lineage_build != number) {
+		lineage_fetch_free(&s->lineage);
+		s->lineage_build = 0;
+	}
+	if (number) {
+		/* Start at once from the list's copy when it has the commit. */
+		if (!s->lineage && store_build(s, number))
+			start_lineage(s);
 		follow_fetch(s);
+	}
+}
+
+void store_set_aws(struct store *s, struct aws_client *aws, const char *why_not)
+{
+	s->aws = aws;
+	free(s->aws_why_not);
+	s->aws_why_not = why_not ? xstrdup(why_not) : NULL;
+}
+
+static void on_lineage(void *ud, const struct lineage *l)
+{
+	struct store *s = ud;
+	(void)l;
+	notify(s, TOPIC_LINEAGE);
+}
+
+/* The release name the build's release step was given, if any. */
+static const char *release_name_of(const struct store *s, const struct bk_build *b)
+{
+	for (size_t i = 0; i < b->nmeta; i++)
+		if (!strcmp(b->meta_keys[i], s->cfg->release_field))
+			return b->meta_values[i];
+	return NULL;
+}
+
+static void start_lineage(struct store *s)
+{
+	lineage_fetch_free(&s->lineage);
+	s->lineage_build = 0;
+	const struct bk_build *b = s->follow ? store_build(s, s->follow) : NULL;
+	if (!s->aws || !b || !b->commit)
+		return;
+	s->lineage_build = b->number;
+	s->lineage = lineage_fetch_start(s->aws, s->cfg, b->commit, release_name_of(s, b), on_lineage, s);
+	notify(s, TOPIC_LINEAGE);
+}
+
+void store_refresh_lineage(struct store *s)
+{
+	start_lineage(s);
+}
+
+const struct lineage *store_lineage(const struct store *s, const char **why_not)
+{
+	if (why_not)
+		*why_not = s->aws ? NULL : (s->aws_why_not ? s->aws_why_not : "AWS is not configured");
+	return s->lineage && s->lineage_build == s->follow ? lineage_fetch_result(s->lineage) : NULL;
+}
+
+static void on_identity(void *ud, const struct aws_resp *r)
+{
+	struct store *s = ud;
+	s->identity_call = 0;
+	if (r->error) {
+		s->identity_error = xstrdup(r->error);
+	} else {
+		struct sts_identity id;
+		struct buf err = {0};
+		if (sts_identity_parse(r->body, r->body_len, &id, &err) < 0) {
+			s->identity_error = buf_steal(&err);
+		} else {
+			s->account = xstrdup(id.account);
+			s->arn = xstrdup(id.arn);
+			sts_identity_free(&id);
+		}
+		buf_free(&err);
+	}
+	notify(s, TOPIC_STATUS);
+}
+
+void store_fetch_identity(struct store *s)
+{
+	if (!s->aws || s->identity_call || s->account)
+		return;
+	struct buf body = {0};
+	sts_get_caller_identity_body(&body);
+	struct aws_req req = {.op = "GetCallerIdentity", .service = "sts", .body = buf_str(&body), .body_len = body.len};
+	s->identity_call = aws_send(s->aws, &req, on_identity, s);
+	buf_free(&body);
+}
+
+void store_identity(const struct store *s, struct store_identity *out)
+{
+	out->account = s->account;
+	out->arn = s->arn;
+	out->error = s->aws ? s->identity_error : (s->aws_why_not ? s->aws_why_not : "AWS is not configured");
+	out->sandbox = 0;
+	for (size_t i = 0; s->account && i < s->cfg->aws_sandbox_accounts.n; i++)
+		if (!strcmp(s->cfg->aws_sandbox_accounts.v[i], s->account))
+			out->sandbox = 1;
 }
 
 const char *store_build_error(const struct store *s)

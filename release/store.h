@@ -22,10 +22,14 @@ struct config;
 struct store;
 
 enum store_topic {
-	TOPIC_BUILDS = 1 << 0, /* the build list changed */
-	TOPIC_BUILD = 1 << 1,  /* a single build fetched by number changed */
-	TOPIC_STATUS = 1 << 2, /* loading/error/age/rate-limit changed */
+	TOPIC_BUILDS = 1 << 0,  /* the build list changed */
+	TOPIC_BUILD = 1 << 1,   /* a single build fetched by number changed */
+	TOPIC_STATUS = 1 << 2,  /* loading/error/age/rate-limit changed */
+	TOPIC_LINEAGE = 1 << 3, /* the followed build's lineage changed */
 };
+
+struct aws_client;
+struct lineage;
 
 typedef void (*store_watch_fn)(void *ud, unsigned topics);
 
@@ -66,6 +70,29 @@ const struct bk_build *store_build(const struct store *s, long number);
 /* Follow one build (the build screen): fetch it now and, while it is
  * active, at the active cadence.  number 0 stops following. */
 void store_follow_build(struct store *s, long number);
+/* The AWS client lineages are fetched with (borrowed), or NULL with the
+ * reason (copied) when AWS is not available. */
+void store_set_aws(struct store *s, struct aws_client *aws, const char *why_not);
+/* The followed build's lineage (AMIs, templates, expected accounts),
+ * fetched once the build's commit is known and again on refresh; NULL
+ * before that or without AWS (then *why_not says why).  Borrowed until the
+ * next TOPIC_LINEAGE. */
+const struct lineage *store_lineage(const struct store *s, const char **why_not);
+/* Fetch the followed build's lineage again. */
+void store_refresh_lineage(struct store *s);
+
+/* Who AWS says we are (STS GetCallerIdentity), asked once by
+ * store_fetch_identity.  account/arn NULL until known; error set when the
+ * call failed (or AWS is not available).  Borrowed. */
+struct store_identity {
+	const char *account;
+	const char *arn;
+	const char *error;
+	int sandbox; /* account is one of aws.sandbox_accounts */
+};
+void store_fetch_identity(struct store *s);
+void store_identity(const struct store *s, struct store_identity *out);
+
 /* Error of the followed build's last fetch (borrowed) or NULL. */
 const char *store_build_error(const struct store *s);
 

@@ -37,10 +37,15 @@ class HTTPError(Exception):
 
 
 class Config:
+    """effects_factory: makes the PipelineEffects for each (re)seed (default: the events log only;
+    sandbox.py passes one backed by the AWS world).  aws: shown by GET /_sandbox."""
+
     def __init__(self, token="sandbox-token", org="readyset", pipeline="readyset", now=None, speed=1.0,
-                 rate_limit=200, user_rate_limit=200, scopes=("read_builds", "write_builds"), log=None):
+                 rate_limit=200, user_rate_limit=200, scopes=("read_builds", "write_builds"), log=None,
+                 effects_factory=None, aws=None, reset_timeout=60):
         self.token, self.org, self.pipeline, self.now, self.speed = token, org, pipeline, now, speed
         self.rate_limit, self.user_rate_limit, self.scopes, self.log = rate_limit, user_rate_limit, scopes, log
+        self.effects_factory, self.aws, self.reset_timeout = effects_factory, aws, reset_timeout
 
 
 class Faults:
@@ -129,16 +134,22 @@ class Sandbox:
     def __init__(self, cfg):
         self.cfg, self.lock = cfg, threading.RLock()
         self.faults = Faults()
+        self.effects = None
         self.reset()
 
     def reset(self):
+        """Re-seed; with AWS effects, True once the AWS world is re-made too (False: timed out)."""
         with self.lock:
+            if self.effects is not None:
+                self.effects.close()
             self.clock = scenario.Clock(self.cfg.now, self.cfg.speed)
-            self.effects = PipelineEffects()
+            self.effects = (self.cfg.effects_factory or PipelineEffects)()
             self.pipeline = scenario.seed(self.clock, self.effects)
             self.faults.clear()
             self.clear_requests()
             self.window, self.count = None, 0
+            effects = self.effects
+        return effects.wait_idle(self.cfg.reset_timeout)
 
     def clear_requests(self):
         with self.lock:
@@ -152,8 +163,10 @@ class Sandbox:
             del self.log[:-10000]
 
     def rate_hit(self, n=1):
-        """Count n requests; returns (count, seconds to window end).  Fixed real-time minutes."""
-        now = time.time()
+        """Count n requests; returns (count, seconds to window end).  Fixed minutes of real
+        time, or of the sandbox's clock when it is frozen (--now), so that a frozen sandbox
+        answers the same headers to the same requests after a reset (golden screens)."""
+        now = self.clock.now() if self.clock.frozen is not None else time.time()
         with self.lock:
             w = int(now // 60)
             if w != self.window:
@@ -518,7 +531,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {"total": sb.total, "by_route": dict(sb.by_route),
                                             "log": list(sb.log)})
         if path == "/_sandbox/reset" and method == "POST":
-            sb.reset()
+            if not sb.reset():
+                return self.send_json(503, {"message": "the AWS world was not re-seeded in time"})
             return self.send_json(200, {"ok": True})
         if path == "/_sandbox/events" and method == "GET":
             return self.send_json(200, {"events": sb.effects.events()})
@@ -534,7 +548,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"now": iso(sb.clock.now()), "frozen": sb.clock.frozen is not None,
                                         "anchor": iso(sb.clock.anchor), "speed": c.speed, "org": c.org,
                                         "pipeline": c.pipeline, "rate_limit": c.rate_limit,
-                                        "user_rate_limit": c.user_rate_limit})
+                                        "user_rate_limit": c.user_rate_limit, "aws": c.aws})
         return self.send_json(404, {"message": "Unknown sandbox control endpoint"})
 
 
@@ -578,5 +592,7 @@ def stop_server(srv):
     srv.stopping.set()
     srv.shutdown()
     srv.server_close()
+    with srv.sandbox.lock:
+        srv.sandbox.effects.close()
     if srv.logfile:
         srv.logfile.close()

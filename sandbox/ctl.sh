@@ -1,11 +1,15 @@
 #!/bin/sh
 # relcon sandbox control.
 #   sandbox/ctl.sh start STATE_DIR [sandbox.py args...]
-#       Start sandbox.py in the background (log: STATE_DIR/sandbox.log), wait up to 10 s for
-#       STATE_DIR/sandbox.ready.json and print eval-able assignments:
+#       Start sandbox.py in the background (log: STATE_DIR/sandbox.log), wait up to 30 s for
+#       STATE_DIR/sandbox.ready.json (written once Buildkite and AWS serve and the AWS world is
+#       seeded) and print eval-able assignments, one a line:
 #         RELCON_BUILDKITE_ENDPOINT=... BUILDKITE_API_TOKEN=... BUILDKITE_ORGANIZATION_SLUG=...
 #         RELCON_PIPELINE=... SANDBOX_PID=...
-#       e.g.  eval "$(sandbox/ctl.sh start "$dir")" && export RELCON_BUILDKITE_ENDPOINT ...
+#       and, unless --no-aws is given:
+#         AWS_ENDPOINT_URL=http://localhost:PORT AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...
+#         AWS_REGION=us-east-2 AWS_DEFAULT_REGION=us-east-2 RELCON_LOCALS_PATH=/abs/locals.pkr.hcl
+#       e.g.  set -a; eval "$(sandbox/ctl.sh start "$dir")"; set +a
 #   sandbox/ctl.sh stop STATE_DIR
 #       SIGTERM the sandbox started there, wait up to 10 s (then SIGKILL and fail).
 set -u
@@ -57,7 +61,7 @@ start)
 	while [ ! -s "$ready" ]; do
 		alive "$pid" || die "sandbox exited during startup (pid $pid)"
 		i=$((i + 1))
-		[ $i -le 100 ] || { kill -TERM "$pid" 2>/dev/null; die "sandbox not ready after 10 s"; }
+		[ $i -le 300 ] || { kill -TERM "$pid" 2>/dev/null; die "sandbox not ready after 30 s"; }
 		sleep 0.1
 	done
 	"$PYTHON" - "$ready" <<'PY' || die "cannot read $ready"
@@ -67,6 +71,11 @@ for k, v in (("RELCON_BUILDKITE_ENDPOINT", r["buildkite"]), ("BUILDKITE_API_TOKE
              ("BUILDKITE_ORGANIZATION_SLUG", r["org"]), ("RELCON_PIPELINE", r["pipeline"]),
              ("SANDBOX_PID", r["pid"])):
     print("%s=%s" % (k, shlex.quote(str(v))))
+if "aws" in r:
+    for k, v in (("AWS_ENDPOINT_URL", r["aws_endpoint_url"]), ("AWS_ACCESS_KEY_ID", r["aws_access_key_id"]),
+                 ("AWS_SECRET_ACCESS_KEY", r["aws_secret_access_key"]), ("AWS_REGION", r["aws_region"]),
+                 ("AWS_DEFAULT_REGION", r["aws_region"]), ("RELCON_LOCALS_PATH", r["locals_path"])):
+        print("%s=%s" % (k, shlex.quote(str(v))))
 PY
 	;;
 stop)

@@ -17,5 +17,11 @@ set -a
 eval "$env"
 set +a
 echo "demo: sandbox Buildkite at $RELCON_BUILDKITE_ENDPOINT (token is a sandbox token)"
-# The demo must not pick up the user's own configuration or token file.
-RELCON_CONFIG=/dev/null "$top/relcon" "$@"
+[ -z "${AWS_ENDPOINT_URL:-}" ] || echo "demo: sandbox AWS at $AWS_ENDPOINT_URL (sandbox credentials, region $AWS_REGION)"
+# The demo must not pick up the user's own configuration, token or AWS
+# files; the sandbox's AWS account (moto's) is a sandbox account.
+cat >"$state/config.yaml" <<'YAML'
+aws:
+  sandbox_accounts: ["123456789012"]
+YAML
+RELCON_CONFIG="$state/config.yaml" AWS_CONFIG_FILE="$state/none" AWS_SHARED_CREDENTIALS_FILE="$state/none" "$top/relcon" "$@"

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""relcon sandbox entry point: serve the Buildkite REST v2 simulator on loopback.
+"""relcon sandbox entry point: the Buildkite REST v2 simulator and a local AWS (moto) on loopback.
 
     python3 sandbox/sandbox.py --ready-file FILE [--port 0] [--token T] [--now ISO8601]
         [--speed X] [--rate-limit N] [--user-rate-limit N] [--org ORG] [--pipeline PIPE]
         [--scopes read_builds,write_builds] [--log FILE]
+        [--no-aws | --aws-port 0 --locals sandbox/locals.pkr.hcl]
 
-Once listening it writes FILE atomically (tmp + rename) as JSON
-{"buildkite": "http://127.0.0.1:PORT", "token", "org", "pipeline", "pid", "port"},
-serves until SIGTERM/SIGINT, removes FILE and exits 0.  See sandbox/README.md.
+Once both are listening and the AWS world is seeded it writes FILE atomically (tmp + rename)
+as JSON {"buildkite": "http://127.0.0.1:PORT", "token", "org", "pipeline", "pid", "port",
+"aws": "http://127.0.0.1:PORT", "aws_port", "aws_endpoint_url" (the localhost form),
+"aws_access_key_id", "aws_secret_access_key", "aws_region", "locals_path"} (no aws* keys
+with --no-aws), serves until SIGTERM/SIGINT/SIGHUP, removes FILE and exits 0.
+See sandbox/README.md.
 """
 import argparse
 import json
@@ -15,10 +19,13 @@ import os
 import signal
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import buildkite_sim  # noqa: E402
+from pipeline_effects import PipelineEffects  # noqa: E402
 
 
 def parse_now(s):
@@ -38,8 +45,22 @@ def positive(kind):
     return conv
 
 
+class Log:
+    """Appends timestamped lines to FILE (the AWS access log and effect errors); None: discard."""
+
+    def __init__(self, path):
+        self.f = open(path, "a", encoding="utf-8") if path else None
+        self.lock = threading.Lock()
+
+    def __call__(self, text):
+        if self.f:
+            with self.lock:
+                self.f.write("[%s] %s\n" % (buildkite_sim.iso(time.time()), text))
+                self.f.flush()
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="relcon sandbox (Buildkite REST v2 simulator)")
+    ap = argparse.ArgumentParser(description="relcon sandbox (Buildkite REST v2 simulator + local AWS)")
     ap.add_argument("--ready-file", required=True)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
@@ -52,16 +73,54 @@ def main(argv=None):
     ap.add_argument("--pipeline", default="readyset")
     ap.add_argument("--scopes", default="read_builds,write_builds")
     ap.add_argument("--log", default=None, help="append the access log here (default: discard)")
+    ap.add_argument("--no-aws", action="store_true", help="Buildkite only: no moto, no AWS effects")
+    ap.add_argument("--aws-port", type=int, default=0)
+    ap.add_argument("--locals", default=os.path.join(HERE, "locals.pkr.hcl"),
+                    help="the locals.pkr.hcl whose ami_users the AMIs are shared with")
     a = ap.parse_args(argv)
+
+    logline = Log(a.log)
+    aws, factory, aws_info = None, None, None
+    if not a.no_aws:
+        import aws_sim
+        import aws_world
+        locals_path = os.path.abspath(a.locals)
+        try:
+            aws_world.load_locals(locals_path)
+        except (OSError, ValueError, KeyError) as e:
+            print("sandbox: %s: %s" % (locals_path, e), file=sys.stderr)
+            return 1
+        try:
+            aws = aws_sim.AwsSim(a.host, a.aws_port, log=logline).start()
+        except OSError as e:
+            print("sandbox: cannot listen on %s:%d: %s" % (a.host, a.aws_port, e), file=sys.stderr)
+            return 1
+        factory = lambda: PipelineEffects(aws_world.World(aws, locals_path), log=logline)  # noqa: E731
+        aws_info = {"aws": aws.address, "aws_port": aws.port, "aws_endpoint_url": aws.endpoint,
+                    "aws_access_key_id": aws_sim.ACCESS_KEY_ID,
+                    "aws_secret_access_key": aws_sim.SECRET_ACCESS_KEY,
+                    "aws_region": aws_sim.REGION, "locals_path": locals_path}
 
     cfg = buildkite_sim.Config(token=a.token, org=a.org, pipeline=a.pipeline, now=a.now, speed=a.speed,
                                rate_limit=a.rate_limit, user_rate_limit=a.user_rate_limit,
-                               scopes=tuple(s for s in a.scopes.split(",") if s), log=a.log)
+                               scopes=tuple(s for s in a.scopes.split(",") if s), log=a.log,
+                               effects_factory=factory,
+                               aws=aws_info and {k: v for k, v in aws_info.items() if "secret" not in k})
     try:
-        srv = buildkite_sim.make_server(cfg, a.host, a.port)
+        srv = buildkite_sim.make_server(cfg, a.host, a.port)  # seeds the scenario (and the AWS world)
     except OSError as e:
         print("sandbox: cannot listen on %s:%d: %s" % (a.host, a.port, e), file=sys.stderr)
+        if aws:
+            aws.stop()
         return 1
+    if aws:
+        effects = srv.sandbox.effects
+        if not effects.wait_idle(60) or effects.errors:
+            print("sandbox: seeding the AWS world failed: %s" % ("; ".join(effects.errors) or "timed out"),
+                  file=sys.stderr)
+            buildkite_sim.stop_server(srv)
+            aws.stop()
+            return 1
     host, port = srv.server_address[:2]
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -71,17 +130,21 @@ def main(argv=None):
 
     info = {"buildkite": "http://%s:%d" % (host, port), "token": a.token, "org": a.org,
             "pipeline": a.pipeline, "pid": os.getpid(), "port": port}
+    info.update(aws_info or {})
     tmp = "%s.tmp.%d" % (a.ready_file, os.getpid())
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(info, f)
         f.write("\n")
     os.replace(tmp, a.ready_file)
-    srv.logline("listening on %s (frozen=%s speed=%s)" % (info["buildkite"], a.now is not None, a.speed))
+    srv.logline("listening on %s (frozen=%s speed=%s)%s" % (
+        info["buildkite"], a.now is not None, a.speed, ", AWS on " + aws.address if aws else ""))
 
     while not stop.wait(0.5):
         pass
     srv.logline("stopping")
     buildkite_sim.stop_server(srv)
+    if aws:
+        aws.stop()
     try:
         os.unlink(a.ready_file)
     except OSError:

@@ -32,11 +32,13 @@ enum { ACTION_MUTATING = 1 };
 	_(MOVE_BOTTOM, "move-bottom", "Go to the last row", GROUP_NAV, 0)                         \
 	_(OPEN, "open", "Open the selected row", GROUP_NAV, 0)                                    \
 	_(BACK, "back", "Go back (clear the filter first)", GROUP_NAV, 0)                         \
+	_(PANE_NEXT, "pane-next", "Show the next section of the screen", GROUP_NAV, 0)             \
 	_(FILTER, "filter", "Filter rows by text", GROUP_LIST, 0)                                 \
 	_(SORT_NEXT, "sort-next", "Sort by the next column", GROUP_LIST, 0)                       \
 	_(SORT_REVERSE, "sort-reverse", "Reverse the sort order", GROUP_LIST, 0)                  \
 	_(BRANCH_MAIN, "branch-main", "Toggle between the main branch and all branches", GROUP_BUILDS, 0) \
-	_(BRANCH_PICK, "branch-pick", "Show builds of one branch", GROUP_BUILDS, 0)
+	_(BRANCH_PICK, "branch-pick", "Show builds of one branch", GROUP_BUILDS, 0)               \
+	_(RELEASES, "releases", "Alpha and named releases in the public bucket", GROUP_BUILDS, 0)
 
 enum action {
 	ACTION_NONE = 0,

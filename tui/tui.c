@@ -353,15 +353,39 @@ static void draw_header(struct tui *t)
 		s->ops->title(s, &b);
 		x += tui_text(t, 0, x, COLS - x, ROLE_TITLE, buf_str(&b));
 	}
-	/* Say where the data comes from when it is not Buildkite itself. */
+	/* Right: the AWS identity, on a banner coloured by account class, and
+	 * where Buildkite data comes from when it is not Buildkite itself. */
+	int right = COLS;
+	struct store_identity id;
+	store_identity(ctx->store, &id);
+	buf_reset(&b);
+	enum role banner = ROLE_WARNING;
+	if (id.account) {
+		banner = id.sandbox ? ROLE_BANNER_SANDBOX : ROLE_BANNER_PROD;
+		buf_printf(&b, " aws %s %s %s ", id.sandbox ? "sandbox" : "ACCOUNT", id.account, id.arn ? id.arn : "");
+		if (x + tui_text_width(buf_str(&b)) + 1 >= right) {
+			/* Narrow: the account alone. */
+			buf_reset(&b);
+			buf_printf(&b, " aws %s %s ", id.sandbox ? "sandbox" : "ACCOUNT", id.account);
+		}
+	} else if (id.error) {
+		buf_adds(&b, " aws: no identity ");
+	}
+	if (b.len) {
+		int w = tui_text_width(buf_str(&b));
+		if (x + w + 1 < right) {
+			tui_text(t, 0, right - w, w, banner, buf_str(&b));
+			right -= w + 1;
+		}
+	}
 	const char *ep = ctx->bk_settings.endpoint;
 	if (ep && strcmp(ep, "https://api.buildkite.com") != 0) {
 		buf_reset(&b);
 		const char *host = strstr(ep, "://");
 		buf_printf(&b, " buildkite: %s ", host ? host + 3 : ep);
 		int w = tui_text_width(buf_str(&b));
-		if (x + w + 1 < COLS)
-			tui_text(t, 0, COLS - w, w, ROLE_BANNER_SANDBOX, buf_str(&b));
+		if (x + w + 1 < right)
+			tui_text(t, 0, right - w, w, ROLE_BANNER_SANDBOX, buf_str(&b));
 	}
 	if (ctx->read_only) {
 		const char *ro = " READ-ONLY ";
@@ -850,6 +874,7 @@ int tui_run(struct context *ctx, const struct tui_app *app, int no_color)
 	loop_on_signal(ctx->loop, SIGHUP, on_signal, t);
 	store_watch(ctx->store, on_store, t);
 	app->open_home(t);
+	store_fetch_identity(ctx->store);
 	store_set_live(ctx->store, 1);
 	store_refresh(ctx->store);
 	t->dirty = 1;

@@ -1,11 +1,14 @@
 /* views/build.c - one build: what it is, its block steps (who unblocked
- * them and when) and its jobs.  The AWS issue adds AMIs and templates. */
+ * them and when), and below, one pane at a time (Tab switches): its jobs,
+ * its AMIs per region with launch-permission drift, and its template URLs
+ * at each stage. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
 #include "core/timeutil.h"
 #include "release/context.h"
+#include "release/lineage.h"
 #include "release/pipeline.h"
 #include "release/store.h"
 #include "tui/table.h"
@@ -18,12 +21,17 @@ static const struct table_col cols[C_COUNT] = {
 	[C_STARTED] = {"STARTED", 8, 1, 0}, [C_TOOK] = {"TOOK", 7, 1, 0},
 };
 
+enum pane { PANE_JOBS, PANE_AMIS, PANE_TEMPLATES, PANE_COUNT };
+
 struct build_view {
 	struct tui *t;
 	struct store *store;
 	const struct config *cfg;
 	long number;
-	struct table *table;
+	struct table *table; /* jobs */
+	struct table *amis;
+	struct table *templates;
+	enum pane pane;
 	time_t now;
 };
 
@@ -97,6 +105,208 @@ static long row_id(void *ud, size_t i)
 }
 
 static const struct table_ops ops = {.count = rows_count, .row = row_fill, .id = row_id};
+
+/* ---- AMIs (every artifact kind, one row per artifact) ---- */
+
+enum acol { A_REGION, A_ID, A_STATE, A_ACCESS, A_CREATED, A_NAME, A_COUNT };
+
+static const struct table_col acols[A_COUNT] = {
+	[A_REGION] = {"REGION", 14, 0, 0}, [A_ID] = {"IMAGE", 21, 0, 0},  [A_STATE] = {"STATE", 10, 0, 0},
+	[A_ACCESS] = {"LAUNCH PERMISSIONS", 34, 0, 0}, [A_CREATED] = {"CREATED", 20, 0, 0}, [A_NAME] = {"NAME", 0, 0, 0},
+};
+
+static const struct lineage *lineage_of(const struct build_view *v)
+{
+	return store_lineage(v->store, NULL);
+}
+
+static const struct artifact *artifact_at(const struct build_view *v, size_t i)
+{
+	const struct lineage *l = lineage_of(v);
+	for (size_t k = 0; l && k < l->nkinds; k++) {
+		if (i < l->kinds[k].n)
+			return &l->kinds[k].v[i];
+		i -= l->kinds[k].n;
+	}
+	return NULL;
+}
+
+static size_t amis_count(void *ud)
+{
+	size_t n = 0;
+	while (artifact_at(ud, n))
+		n++;
+	return n;
+}
+
+/* "matches (5 accounts)", "missing 1, extra 1", "PUBLIC", "unknown: …" */
+static enum role access_text(const struct lineage *l, const struct artifact *a, struct buf *out)
+{
+	if (a->is_public) {
+		buf_adds(out, "PUBLIC: anyone can launch it");
+		return ROLE_DANGER;
+	}
+	if (!a->access_known) {
+		buf_printf(out, "unknown: %s", a->access_error ? a->access_error : "not fetched");
+		return ROLE_WARNING;
+	}
+	if (l->expected_state != FETCH_DONE) {
+		buf_printf(out, "%zu accounts (expected list unreadable)", a->naccess);
+		return ROLE_WARNING;
+	}
+	const char **missing, **extra;
+	size_t nm, ne;
+	artifact_drift(a, (const char *const *)l->expected, l->nexpected, &missing, &nm, &extra, &ne);
+	enum role r = ROLE_STATE_PASSED;
+	if (!nm && !ne) {
+		buf_printf(out, "match (%zu accounts)", a->naccess);
+	} else {
+		r = ROLE_DANGER;
+		for (size_t i = 0; i < nm; i++)
+			buf_printf(out, "%smissing %s", out->len ? ", " : "", missing[i]);
+		for (size_t i = 0; i < ne; i++)
+			buf_printf(out, "%sextra %s", out->len ? ", " : "", extra[i]);
+	}
+	free(missing);
+	free(extra);
+	return r;
+}
+
+static void amis_fill(void *ud, size_t i, struct rowbuf *rb)
+{
+	struct build_view *v = ud;
+	const struct artifact *a = artifact_at(v, i);
+	if (!a)
+		return;
+	row_set(rb, A_REGION, ROLE_NORMAL, a->location);
+	row_set(rb, A_ID, ROLE_NORMAL, a->id);
+	row_set(rb, A_STATE, !strcmp(a->state ? a->state : "", "available") ? ROLE_STATE_PASSED
+		: !strcmp(a->state ? a->state : "", "pending")             ? ROLE_STATE_RUNNING
+									    : ROLE_STATE_FAILED,
+		a->state);
+	struct buf t = {0};
+	enum role r = access_text(lineage_of(v), a, &t);
+	row_set(rb, A_ACCESS, r, buf_str(&t));
+	buf_free(&t);
+	struct buf when = {0};
+	if (a->created_t)
+		time_iso(&when, a->created_t);
+	row_set(rb, A_CREATED, ROLE_DIM, a->created_t ? buf_str(&when) : a->created);
+	buf_free(&when);
+	row_set(rb, A_NAME, ROLE_DIM, a->name);
+}
+
+static const struct table_ops amis_ops = {.count = amis_count, .row = amis_fill, .id = row_id};
+
+/* ---- templates: every stage's objects ---- */
+
+/* The URL in full: it is what people copy (it ends with the template's name). */
+enum tcol { T_STAGE, T_URL, T_COUNT };
+
+static const struct table_col tcols[T_COUNT] = {
+	[T_STAGE] = {"STAGE", 9, 0, 0},
+	[T_URL] = {"TEMPLATE URL", 0, 0, 0},
+};
+
+static const struct lineage_template *template_at(const struct build_view *v, size_t i, enum stage *stage)
+{
+	const struct lineage *l = lineage_of(v);
+	for (int s = 0; l && s < STAGE_COUNT; s++) {
+		if (i < l->stages[s].n) {
+			*stage = (enum stage)s;
+			return &l->stages[s].v[i];
+		}
+		i -= l->stages[s].n;
+	}
+	return NULL;
+}
+
+static size_t templates_count(void *ud)
+{
+	size_t n = 0;
+	enum stage s;
+	while (template_at(ud, n, &s))
+		n++;
+	return n;
+}
+
+static void templates_fill(void *ud, size_t i, struct rowbuf *rb)
+{
+	enum stage s;
+	const struct lineage_template *t = template_at(ud, i, &s);
+	if (!t)
+		return;
+	row_set(rb, T_STAGE, s == STAGE_RELEASE ? ROLE_STATE_PASSED : ROLE_NORMAL, stage_key(s));
+	row_set(rb, T_URL, ROLE_NORMAL, t->url ? t->url : t->key);
+}
+
+static const struct table_ops templates_ops = {.count = templates_count, .row = templates_fill, .id = row_id};
+
+/* One line each for the artifacts and the stages, under the block steps. */
+static int draw_lineage(struct build_view *v, struct tui *t, int y, int w)
+{
+	const char *why_not;
+	const struct lineage *l = store_lineage(v->store, &why_not);
+	tui_text(t, y++, 1, w - 2, ROLE_HEADER, "Release");
+	if (!l) {
+		tui_text(t, y++, 3, w - 4, why_not ? ROLE_WARNING : ROLE_DIM, why_not ? why_not : "Loading…");
+		return y;
+	}
+	struct buf line = {0};
+	for (size_t k = 0; k < l->nkinds; k++) {
+		const struct lineage_kind *lk = &l->kinds[k];
+		buf_reset(&line);
+		enum role r = ROLE_NORMAL;
+		if (lk->state == FETCH_LOADING) {
+			buf_adds(&line, "loading…");
+			r = ROLE_DIM;
+		} else {
+			size_t avail = 0;
+			for (size_t i = 0; i < lk->n; i++)
+				avail += lk->v[i].state && !strcmp(lk->v[i].state, "available");
+			buf_printf(&line, "%zu found, %zu available in %zu regions", lk->n, avail, v->cfg->aws_regions.n);
+			if (!lk->n)
+				r = ROLE_DIM;
+			if (lk->error) {
+				buf_printf(&line, "  ⚠ %s", lk->error);
+				r = ROLE_WARNING;
+			}
+		}
+		tui_text(t, y, 3, 9, ROLE_NORMAL, lk->kind->title);
+		tui_text(t, y++, 12, w - 13, r, buf_str(&line));
+	}
+	if (lineage_has_drift(l)) {
+		tui_text(t, y, 3, 9, ROLE_DANGER, "Drift");
+		tui_text(t, y++, 12, w - 13, ROLE_DANGER,
+			 "⚠ launch permissions differ from the expected accounts (Tab to AMIs)");
+	} else if (l->expected_state == FETCH_FAILED) {
+		tui_text(t, y, 3, 9, ROLE_WARNING, "Accounts");
+		tui_text(t, y++, 12, w - 13, ROLE_WARNING, l->expected_error);
+	}
+	buf_reset(&line);
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		const struct lineage_stage *st = &l->stages[s];
+		buf_printf(&line, "%s%s ", s ? "   " : "", stage_key((enum stage)s));
+		if (st->state == FETCH_LOADING)
+			buf_adds(&line, "…");
+		else if (st->state == FETCH_FAILED)
+			buf_adds(&line, "error");
+		else if (st->state == FETCH_NONE || !st->n)
+			buf_adds(&line, "—");
+		else
+			buf_printf(&line, "%zu", st->n);
+	}
+	tui_text(t, y, 3, 9, ROLE_NORMAL, "Templates");
+	tui_text(t, y++, 13, w - 14, ROLE_NORMAL, buf_str(&line));
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		if (l->stages[s].state == FETCH_FAILED) {
+			tui_text(t, y++, 13, w - 14, ROLE_WARNING, l->stages[s].error);
+			break;
+		}
+	}
+	buf_free(&line);
+	return y;
+}
 
 /* "label: value" on one line; value untrusted. */
 static void field(struct tui *t, int y, int w, const char *label, enum role r, const char *value)
@@ -203,7 +413,22 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	y += 2;
 	if (y < bottom - 4)
 		y = draw_steps(v, t, b, y, w) + 1;
-	table_draw(v->table, t, y, bottom - y, w);
+	if (y < bottom - 6)
+		y = draw_lineage(v, t, y, w) + 1;
+	/* The pane bar: which section the table shows; Tab moves on. */
+	static const char *const names[PANE_COUNT] = {"Jobs", "AMIs", "Templates"};
+	x = 1;
+	for (int p = 0; p < PANE_COUNT && y < bottom; p++) {
+		struct buf n = {0};
+		buf_printf(&n, " %s ", names[p]);
+		x += tui_text(t, y, x, w - x, p == (int)v->pane ? ROLE_BUTTON_FOCUS : ROLE_BUTTON, buf_str(&n)) + 1;
+		buf_free(&n);
+	}
+	if (y < bottom)
+		tui_text(t, y, x + 1, w - x - 2, ROLE_DIM, "Tab: next section");
+	y++;
+	struct table *tables[PANE_COUNT] = {v->table, v->amis, v->templates};
+	table_draw(tables[v->pane], t, y, bottom - y, w);
 }
 
 static enum handled action(struct screen *s, struct tui *t, enum action a)
@@ -212,9 +437,15 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	struct build_view *v = s->data;
 	if (a == ACTION_REFRESH) {
 		store_follow_build(v->store, v->number);
+		store_refresh_lineage(v->store);
 		return HANDLED;
 	}
-	return table_action(v->table, a);
+	if (a == ACTION_PANE_NEXT) {
+		v->pane = (v->pane + 1) % PANE_COUNT;
+		return HANDLED;
+	}
+	struct table *tables[PANE_COUNT] = {v->table, v->amis, v->templates};
+	return table_action(tables[v->pane], a);
 }
 
 static void changed(struct screen *s, struct tui *t, unsigned topics)
@@ -223,6 +454,10 @@ static void changed(struct screen *s, struct tui *t, unsigned topics)
 	struct build_view *v = s->data;
 	if (topics & (TOPIC_BUILD | TOPIC_BUILDS))
 		table_reload(v->table);
+	if (topics & (TOPIC_LINEAGE | TOPIC_BUILD)) {
+		table_reload(v->amis);
+		table_reload(v->templates);
+	}
 }
 
 static void title(struct screen *s, struct buf *out)
@@ -236,6 +471,8 @@ static void view_free(struct screen *s)
 	struct build_view *v = s->data;
 	store_follow_build(v->store, 0);
 	table_free(&v->table);
+	table_free(&v->amis);
+	table_free(&v->templates);
 	free(v);
 }
 
@@ -258,6 +495,10 @@ void build_open(struct tui *t, long number)
 	v->number = number;
 	v->now = time_now();
 	v->table = table_new(cols, C_COUNT, &ops, v);
+	v->amis = table_new(acols, A_COUNT, &amis_ops, v);
+	table_set_empty(v->amis, "No AMIs of this commit (yet).");
+	v->templates = table_new(tcols, T_COUNT, &templates_ops, v);
+	table_set_empty(v->templates, "No templates of this commit (yet).");
 	tui_push(t, &build_ops, v);
 	store_follow_build(ctx->store, number);
 }

@@ -219,6 +219,9 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	case ACTION_BRANCH_PICK:
 		pick_branch(v);
 		return HANDLED;
+	case ACTION_RELEASES:
+		releases_open(t);
+		return HANDLED;
 	default:
 		return NOT_HANDLED;
 	}

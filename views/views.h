@@ -11,6 +11,7 @@ extern const struct tui_app views_app;
 void builds_open(struct tui *t);           /* views/builds.c */
 void build_open(struct tui *t, long number); /* views/build.c */
 void help_open(struct tui *t);             /* views/help.c */
+void releases_open(struct tui *t);         /* views/releases.c */
 
 /* Role for a build or job state (views/common.c). */
 enum role view_state_role(const char *state);

@@ -2,7 +2,8 @@
 
 Run: python3 -m unittest discover -s tests/sandbox -v
 Most tests run the server in-process on a free loopback port with a frozen clock;
-the ctl.sh test and the SIGTERM test use subprocesses.
+the ctl.sh test and the SIGTERM test use subprocesses (with --no-aws: the AWS half has its
+own tests in test_aws_sim.py).
 """
 import http.client
 import json
@@ -406,7 +407,7 @@ class ProcessTest(unittest.TestCase):
         d = tempfile.mkdtemp()
         try:
             ctl = os.path.join(SANDBOX, "ctl.sh")
-            p = subprocess.run(["sh", ctl, "start", d, "--now", NOW, "--token", "t0k"],
+            p = subprocess.run(["sh", ctl, "start", d, "--now", NOW, "--token", "t0k", "--no-aws"],
                                capture_output=True, text=True, timeout=15)
             self.assertEqual(p.returncode, 0, p.stderr)
             env = dict(line.split("=", 1) for line in p.stdout.splitlines())
@@ -426,7 +427,8 @@ class ProcessTest(unittest.TestCase):
             self.assertTrue(exited(int(env["SANDBOX_PID"])))
             with open(os.path.join(d, "sandbox.log")) as f:
                 self.assertNotIn("Traceback", f.read())
-            p = subprocess.run(["sh", ctl, "start", d, "--speed", "-1"], capture_output=True, text=True, timeout=15)
+            p = subprocess.run(["sh", ctl, "start", d, "--speed", "-1", "--no-aws"], capture_output=True, text=True,
+                               timeout=15)
             self.assertNotEqual(p.returncode, 0)
             self.assertIn("exited during startup", p.stderr)
         finally:
@@ -437,7 +439,7 @@ class ProcessTest(unittest.TestCase):
         try:
             ready = os.path.join(d, "ready.json")
             p = subprocess.Popen([sys.executable, os.path.join(SANDBOX, "sandbox.py"), "--ready-file", ready,
-                                  "--now", NOW], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                  "--now", NOW, "--no-aws"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             deadline = time.monotonic() + 10
             while not os.path.exists(ready) and time.monotonic() < deadline:
                 time.sleep(0.05)

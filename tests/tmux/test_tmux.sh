@@ -58,11 +58,11 @@ T send-keys -t t q
 T resize-window -t t -x 90 -y 20 >/dev/null 2>&1 || T resize-pane -t t -x 90 -y 20
 sleep 0.3
 if wait_for "Builds  branch"; then
-	# The header is ASCII and ends with the right-aligned endpoint banner.
+	# The header ends with a right-aligned banner (AWS identity or Buildkite endpoint).
 	header=$(T capture-pane -p -t t | head -1)
 	width=$(printf '%s' "$header" | LC_ALL=C.UTF-8 wc -m)
 	case "$header" in
-	*buildkite:*) [ "$width" -le 90 ] && [ "$width" -ge 85 ] && ok "redrawn at 90 columns after resize" ||
+	*buildkite:* | *" aws "*) [ "$width" -le 90 ] && [ "$width" -ge 85 ] && ok "redrawn at 90 columns after resize" ||
 		not_ok "resize: header is $width columns: $header" ;;
 	*) not_ok "resize: header lost: $header" ;;
 	esac

@@ -9,6 +9,7 @@ RELCON_NOW, HOME and XDG_* in a temporary directory.  Needs RELCON_BIN and
 the sandbox variables (tests/run.sh sets them)."""
 import difflib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,8 @@ NOW = "2026-11-24T12:00:00Z"
 
 
 def run_script(binary, script, workdir, extra_env=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "RELCON_SCRIPT", "NO_COLOR"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("XDG_", "RELCON_SCRIPT", "RELCON_CONFIG", "NO_COLOR"))}
     env.update({
         "RELCON_NO_DISPLAY": "1",
         "RELCON_SCRIPT": script,
@@ -35,6 +37,8 @@ def run_script(binary, script, workdir, extra_env=None):
         "XDG_CONFIG_HOME": os.path.join(workdir, "config"),
         "XDG_STATE_HOME": os.path.join(workdir, "state"),
         "XDG_CACHE_HOME": os.path.join(workdir, "cache"),
+        # The sandbox's AWS account is a sandbox account (green banner).
+        "RELCON_CONFIG": os.path.join(HERE, "config.yaml"),
         # The binary under test may live in build/*/, away from themes/.
         "RELCON_THEMES_DIR": os.path.join(os.path.dirname(os.path.dirname(HERE)), "themes"),
     })
@@ -90,8 +94,15 @@ def main():
                     got = f.read()
                 # The sandbox's port changes from run to run (always 5 digits,
                 # from the ephemeral range): the one environment-dependent text.
-                port = os.environ["RELCON_BUILDKITE_ENDPOINT"].rsplit(":", 1)[1]
-                got = got.replace("127.0.0.1:" + port, "127.0.0.1:" + "P" * len(port))
+                # AMIs get their creation time from moto's (real) clock when the
+                # sandbox seeds its world: the one value that differs between runs.
+                # The integration tests compare it with what moto holds.
+                got = "\n".join(re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", "YYYY-MM-DDThh:mm:ss", line)
+                                if "ami-" in line else line for line in got.split("\n"))
+                for var, host in (("RELCON_BUILDKITE_ENDPOINT", "127.0.0.1"), ("AWS_ENDPOINT_URL", "localhost")):
+                    if os.environ.get(var):
+                        port = os.environ[var].rsplit(":", 1)[1]
+                        got = got.replace(host + ":" + port, host + ":" + "P" * len(port))
                 path = os.path.join(GOLDEN, d)
                 if update:
                     with open(path, "w", encoding="utf-8") as f:

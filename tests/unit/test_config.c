@@ -582,6 +582,7 @@ static void test_print_keys(void **state)
 	    "aws.release_prefix",
 	    "aws.commit_tag",
 	    "aws.locals_path",
+	    "aws.sandbox_accounts",
 	};
 	size_t nall = sizeof all / sizeof all[0];
 	char *out = NULL;

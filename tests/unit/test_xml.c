@@ -300,7 +300,7 @@ static void test_not_aws_errors(void **state)
 	    describe_images,
 	    "<Error><Message>no code</Message></Error>",
 	    "<Error><Code>  </Code></Error>",
-	    "<Response><Error><Code>NotUnderErrors</Code></Error></Response>",
+	    "<Response><Errors><Message>no error element</Message></Errors></Response>",
 	    "<Oops><Error><Code>X</Code></Error></Oops>",
 	    "<Error><Code>Truncated</Code>",
 	    "<html><body><h1>502 Bad Gateway</h1></body></html>",
@@ -317,6 +317,15 @@ static void test_not_aws_errors(void **state)
 	char *code = (char *)"x";
 	assert_int_equal(xml_aws_error(NULL, 0, &code, NULL), -1);
 	assert_null(code);
+	/* moto's EC2 wraps Errors in ErrorResponse: still an AWS error. */
+	const char *hybrid = "<ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>no</Message></Error></Errors>"
+			     "</ErrorResponse>";
+	char *message = NULL;
+	assert_int_equal(xml_aws_error(hybrid, strlen(hybrid), &code, &message), 0);
+	assert_string_equal(code, "AuthFailure");
+	assert_string_equal(message, "no");
+	free(code);
+	free(message);
 }
 
 static void test_truncated(void **state)

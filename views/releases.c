@@ -1,0 +1,155 @@
+/* views/releases.c - what the public bucket publishes: alpha releases
+ * (alpha/<COMMIT>/) and named releases (<RELEASE>/), newest names first,
+ * with the selected one's template URLs below. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "release/context.h"
+#include "release/releases.h"
+#include "tui/table.h"
+#include "views/views.h"
+
+enum col { C_KIND, C_NAME, C_COUNT_T, C_PREFIX, C_COUNT };
+
+static const struct table_col cols[C_COUNT] = {
+	[C_KIND] = {"KIND", 8, 0, 0},
+	[C_NAME] = {"RELEASE / COMMIT", 42, 0, 0},
+	[C_COUNT_T] = {"TEMPLATES", 9, 1, 1},
+	[C_PREFIX] = {"PREFIX", 0, 0, 0},
+};
+
+struct releases_view {
+	struct tui *t;
+	struct context *ctx;
+	struct releases_fetch *fetch;
+	struct table *table;
+};
+
+static const struct published_list *list_of(const struct releases_view *v)
+{
+	return v->fetch ? releases_fetch_result(v->fetch) : NULL;
+}
+
+static size_t rows_count(void *ud)
+{
+	const struct published_list *l = list_of(ud);
+	return l ? l->n : 0;
+}
+
+static void row_fill(void *ud, size_t i, struct rowbuf *rb)
+{
+	const struct published_list *l = list_of(ud);
+	const struct published *p = &l->v[i];
+	row_set(rb, C_KIND, p->alpha ? ROLE_STATE_PENDING : ROLE_STATE_PASSED, p->alpha ? "alpha" : "release");
+	row_set(rb, C_NAME, ROLE_NORMAL, p->name);
+	if (p->state == FETCH_LOADING)
+		row_set(rb, C_COUNT_T, ROLE_DIM, "…");
+	else if (p->state == FETCH_FAILED)
+		row_set(rb, C_COUNT_T, ROLE_STATE_FAILED, "error");
+	else
+		row_setf(rb, C_COUNT_T, p->n ? ROLE_NORMAL : ROLE_WARNING, "%zu", p->n);
+	row_set(rb, C_PREFIX, ROLE_DIM, p->prefix);
+}
+
+static long row_id(void *ud, size_t i)
+{
+	(void)ud;
+	return (long)i;
+}
+
+static int row_cmp(void *ud, size_t a, size_t b, size_t col)
+{
+	(void)col;
+	const struct published_list *l = list_of(ud);
+	return (l->v[a].n > l->v[b].n) - (l->v[a].n < l->v[b].n);
+}
+
+static const struct table_ops ops = {.count = rows_count, .row = row_fill, .id = row_id, .cmp = row_cmp};
+
+static void changed(void *ud, const struct published_list *l)
+{
+	struct releases_view *v = ud;
+	(void)l;
+	table_reload(v->table);
+	tui_dirty(v->t);
+}
+
+static void start(struct releases_view *v)
+{
+	releases_fetch_free(&v->fetch);
+	if (v->ctx->aws)
+		v->fetch = releases_fetch_start(v->ctx->aws, &v->ctx->cfg, changed, v);
+	table_reload(v->table);
+}
+
+static void draw(struct screen *s, struct tui *t, int y, int h, int w)
+{
+	struct releases_view *v = s->data;
+	const struct published_list *l = list_of(v);
+	if (!l) {
+		tui_text(t, y + 1, 1, w - 2, ROLE_WARNING, v->ctx->aws_error ? v->ctx->aws_error : "AWS is not set up");
+		return;
+	}
+	if (l->state == FETCH_FAILED)
+		tui_text(t, y++, 1, w - 2, ROLE_STATUS_ERROR, l->error);
+	/* The selected release's URLs take the lower part of the screen. */
+	long sel = table_selected(v->table);
+	const struct published *p = sel >= 0 ? &l->v[sel] : NULL;
+	int detail = p ? (int)p->n + 2 : 0;
+	if (detail > h / 2)
+		detail = h / 2;
+	table_draw(v->table, t, y, h - detail - (l->state == FETCH_FAILED), w);
+	if (!p || detail < 2)
+		return;
+	int dy = y + h - detail - (l->state == FETCH_FAILED);
+	struct buf title = {0};
+	buf_printf(&title, "%s %s: s3://%s/%s", p->alpha ? "Alpha" : "Release", p->name, l->bucket, p->prefix);
+	tui_text(t, dy++, 1, w - 2, ROLE_HEADER, buf_str(&title));
+	buf_free(&title);
+	if (p->error)
+		tui_text(t, dy++, 3, w - 4, ROLE_STATUS_ERROR, p->error);
+	for (size_t i = 0; i < p->n && dy < y + h; i++)
+		tui_text(t, dy++, 3, w - 4, ROLE_NORMAL, p->v[i].url ? p->v[i].url : p->v[i].key);
+}
+
+static enum handled action(struct screen *s, struct tui *t, enum action a)
+{
+	(void)t;
+	struct releases_view *v = s->data;
+	if (a == ACTION_REFRESH) {
+		start(v);
+		return HANDLED;
+	}
+	return table_action(v->table, a);
+}
+
+static void title(struct screen *s, struct buf *out)
+{
+	struct releases_view *v = s->data;
+	const struct published_list *l = list_of(v);
+	buf_printf(out, "Releases  s3://%s  (%zu%s)", v->ctx->cfg.aws_public_bucket, l ? l->n : 0,
+		   l && !releases_complete(l) ? ", loading…" : "");
+}
+
+static void view_free(struct screen *s)
+{
+	struct releases_view *v = s->data;
+	releases_fetch_free(&v->fetch);
+	table_free(&v->table);
+	free(v);
+}
+
+static const struct screen_ops releases_ops = {
+	.name = "releases", .draw = draw, .action = action, .title = title, .free = view_free,
+};
+
+void releases_open(struct tui *t)
+{
+	struct releases_view *v = xcalloc(1, sizeof *v);
+	v->t = t;
+	v->ctx = tui_context(t);
+	v->table = table_new(cols, C_COUNT, &ops, v);
+	table_set_empty(v->table, "Nothing published yet (or still loading).");
+	tui_push(t, &releases_ops, v);
+	start(v);
+}
