@@ -25,6 +25,7 @@ void artifact_free(struct artifact *a)
 	free(a->name);
 	free(a->state);
 	free(a->created);
+	free(a->commit);
 	free(a->access_error);
 	for (size_t i = 0; i < a->naccess; i++)
 		free(a->access[i]);
@@ -40,6 +41,23 @@ void artifacts_free(struct artifact **v, size_t n)
 		artifact_free(&(*v)[i]);
 	free(*v);
 	*v = NULL;
+}
+
+static int artifact_order(const void *pa, const void *pb)
+{
+	const struct artifact *a = pa, *b = pb;
+	int r = strcmp(a->location ? a->location : "", b->location ? b->location : "");
+	if (!r)
+		r = (a->created_t > b->created_t) - (a->created_t < b->created_t);
+	if (!r)
+		r = strcmp(a->id ? a->id : "", b->id ? b->id : "");
+	return r;
+}
+
+void artifacts_sort(struct artifact *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof *v, artifact_order);
 }
 
 static int contains(const char *const *v, size_t n, const char *s)

@@ -22,6 +22,7 @@ struct artifact {
 	char *name;
 	char *state;    /* "available", "pending", "failed", ... */
 	char *created;  /* as sent (ISO 8601) */
+	char *commit;   /* the commit it was built from (its tag), when known */
 	time_t created_t;
 	/* Who may use it (AMIs: launch permissions). */
 	int access_known;   /* fetched; else access_error says why not */
@@ -44,14 +45,18 @@ struct artifact_kind {
 	const char *title;          /* "AMIs" */
 	const char *location_title; /* column title for location: "REGION" */
 	const char *access_title;   /* "launch permissions" */
-	/* Start finding the artifacts of commit (full SHA).  Returns a handle
-	 * for cancel.  The kind reads what it needs from cfg (regions, tag);
+	/* Start finding the artifacts of commit (full SHA), or of every commit
+	 * when commit is NULL (the images screen).  Returns a handle for cancel.  The kind reads what it needs from cfg (regions, tag);
 	 * the caller makes sure aws.destination_regions is not empty. */
 	void *(*fetch)(struct aws_client *aws, const struct config *cfg, const char *commit, artifact_done_fn done,
 		       void *ud);
 	/* Stop a fetch: done will not be called. */
 	void (*cancel)(void *handle);
 };
+
+/* Sort by location (region), then creation (oldest first), then id: a
+ * stable, readable order whatever order the answers arrived in. */
+void artifacts_sort(struct artifact *v, size_t n);
 
 /* The registered kinds, NULL-terminated (static). */
 const struct artifact_kind *const *artifact_kinds(void);

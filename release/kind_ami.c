@@ -1,7 +1,9 @@
 /* release/kind_ami.c - the AMI artifact kind: a commit's AMIs are the
  * images tagged <aws.commit_tag>=<full SHA> in each of
  * aws.destination_regions, with their launch permissions.  All regions,
- * and then all images' permissions, are asked for at once. */
+ * and then all images' permissions, are asked for at once.  Without a
+ * commit: every image of ours carrying the tag (no permissions: one call
+ * per image would be too many for a list). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +24,7 @@ struct ami_call {
 
 struct ami_fetch {
 	struct aws_client *aws;
-	char *commit;
+	char *commit; /* NULL: every commit */
 	char *tag;
 	artifact_done_fn done;
 	void *ud;
@@ -155,11 +157,14 @@ static void on_images(void *ud, const struct aws_resp *r)
 		a->created = xstrdup(im->creation_date);
 		a->created_t = im->created;
 		a->is_public = im->is_public;
+		for (size_t t = 0; t < im->ntags; t++)
+			if (im->tags[t].key && !strcmp(im->tags[t].key, f->tag))
+				a->commit = xstrdup(im->tags[t].value);
 	}
 	if (imgs.next_token)
 		ask_images(f, c->region, imgs.next_token);
 	ec2_images_free(&imgs);
-	for (size_t i = first; i < f->n; i++)
+	for (size_t i = first; f->commit && i < f->n; i++)
 		ask_perms(f, i);
 	buf_free(&err);
 	maybe_done(f);
@@ -169,9 +174,13 @@ static void ask_images(struct ami_fetch *f, const char *region, const char *toke
 {
 	struct ami_call *c = new_call(f, region, SIZE_MAX);
 	struct buf name = {0};
-	buf_printf(&name, "tag:%s", f->tag);
-	const char *values[] = {f->commit};
+	const char *values[] = {f->commit ? f->commit : f->tag};
+	if (f->commit)
+		buf_printf(&name, "tag:%s", f->tag);
+	else
+		buf_adds(&name, "tag-key");
 	struct ec2_filter filter = {.name = buf_str(&name), .values = values, .nvalues = 1};
+	/* Tags are visible to their owner only: the filter finds our images. */
 	struct ec2_images_req q = {.filters = &filter, .nfilters = 1, .next_token = token};
 	struct buf body = {0};
 	ec2_describe_images_body(&body, &q);
@@ -187,7 +196,7 @@ static void *ami_fetch(struct aws_client *aws, const struct config *cfg, const c
 {
 	struct ami_fetch *f = xcalloc(1, sizeof *f);
 	f->aws = aws;
-	f->commit = xstrdup(commit);
+	f->commit = commit ? xstrdup(commit) : NULL;
 	f->tag = xstrdup(cfg->aws_commit_tag);
 	f->done = done;
 	f->ud = ud;

@@ -152,26 +152,13 @@ static void notify(struct lineage_fetch *f)
 	f->changed(f->ud, &f->l);
 }
 
-/* Region (location), then oldest first, then id: a stable, readable order. */
-static int artifact_order(const void *pa, const void *pb)
-{
-	const struct artifact *a = pa, *b = pb;
-	int r = strcmp(a->location ? a->location : "", b->location ? b->location : "");
-	if (!r)
-		r = (a->created_t > b->created_t) - (a->created_t < b->created_t);
-	if (!r)
-		r = strcmp(a->id ? a->id : "", b->id ? b->id : "");
-	return r;
-}
-
 static void on_kind(void *ud, struct artifact *v, size_t n, const char *error)
 {
 	struct kind_call *kc = ud;
 	struct lineage_fetch *f = kc->f;
 	struct lineage_kind *k = &f->l.kinds[kc->index];
 	kc->handle = NULL;
-	if (n > 1)
-		qsort(v, n, sizeof *v, artifact_order);
+	artifacts_sort(v, n);
 	k->v = v;
 	k->n = n;
 	k->error = error ? xstrdup(error) : NULL;

@@ -297,6 +297,17 @@ def register_credentials():
     iam.put_user_policy(USER_NAME, "sandbox-admin", ADMIN_POLICY)
 
 
+def freeze_image_clock(epoch):
+    """With a frozen sandbox clock (--now), AMIs are created at that instant,
+    not at moto's real "now": screens showing them stay the same from run to
+    run.  Only the images' creation time is pinned (moto keeps its own clock
+    for everything else, signature checks included)."""
+    import datetime
+    from moto.ec2.models import amis
+    frozen = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).replace(tzinfo=None)
+    amis.utcnow = lambda: frozen
+
+
 class AwsSim:
     def __init__(self, host="127.0.0.1", port=0, log=None):
         self.host, self.req_port, self.logf = host, port, log

@@ -90,6 +90,8 @@ def main(argv=None):
         except (OSError, ValueError, KeyError) as e:
             print("sandbox: %s: %s" % (locals_path, e), file=sys.stderr)
             return 1
+        if a.now is not None:
+            aws_sim.freeze_image_clock(a.now)
         try:
             aws = aws_sim.AwsSim(a.host, a.aws_port, log=logline).start()
         except OSError as e:

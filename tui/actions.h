@@ -38,7 +38,8 @@ enum { ACTION_MUTATING = 1 };
 	_(SORT_REVERSE, "sort-reverse", "Reverse the sort order", GROUP_LIST, 0)                  \
 	_(BRANCH_MAIN, "branch-main", "Toggle between the main branch and all branches", GROUP_BUILDS, 0) \
 	_(BRANCH_PICK, "branch-pick", "Show builds of one branch", GROUP_BUILDS, 0)               \
-	_(RELEASES, "releases", "Alpha and named releases in the public bucket", GROUP_BUILDS, 0)
+	_(RELEASES, "releases", "Alpha and named releases in the public bucket", GROUP_BUILDS, 0)  \
+	_(IMAGES, "images", "Every AMI carrying the commit tag, newest first", GROUP_BUILDS, 0)
 
 enum action {
 	ACTION_NONE = 0,

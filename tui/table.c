@@ -263,7 +263,7 @@ void table_draw(struct table *t, struct tui *tui, int y, int h, int w)
 		titles[c] = t->cols[c].title;
 		hroles[c] = ROLE_COLUMN_HEADER;
 		if ((int)c == t->sort_col) {
-			buf_printf(&sorted, "%s%s", t->cols[c].title, t->reverse ? "▲" : "▼");
+			buf_printf(&sorted, "%s%s", t->cols[c].title, t->reverse ? "▼" : "▲");
 			titles[c] = buf_str(&sorted);
 		}
 	}

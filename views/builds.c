@@ -222,6 +222,9 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	case ACTION_RELEASES:
 		releases_open(t);
 		return HANDLED;
+	case ACTION_IMAGES:
+		images_open(t);
+		return HANDLED;
 	default:
 		return NOT_HANDLED;
 	}

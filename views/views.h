@@ -12,6 +12,7 @@ void builds_open(struct tui *t);           /* views/builds.c */
 void build_open(struct tui *t, long number); /* views/build.c */
 void help_open(struct tui *t);             /* views/help.c */
 void releases_open(struct tui *t);         /* views/releases.c */
+void images_open(struct tui *t);           /* views/images.c */
 
 /* Role for a build or job state (views/common.c). */
 enum role view_state_role(const char *state);
