@@ -1,10 +1,7 @@
-/* aws/s3.h - S3 REST wire format: object addresses (virtual-hosted or
- * path-style), ListObjectsV2 query strings and responses, error bodies and
- * HEAD statuses.  No HTTP and no signing here.
- *
- * Object keys are UriEncoded byte by byte with '/' kept (the SigV4 set of
- * aws/query.h), never normalized: S3 signs the path exactly as sent.
- * Parsed strings are owned and kept exactly as sent. */
+/* aws/s3.h - S3 REST wire format: ListObjectsV2 query strings and
+ * responses, error bodies and HEAD statuses.  No HTTP and no signing here;
+ * where a bucket or object is reached (virtual-hosted or path-style) is
+ * aws/endpoint.h's.  Parsed strings are owned and kept exactly as sent. */
 #ifndef RELCON_AWS_S3_H
 #define RELCON_AWS_S3_H
 
@@ -12,30 +9,6 @@
 #include <time.h>
 
 #include "core/buf.h"
-
-/* Where to send a request for a bucket or an object. */
-struct s3_addr {
-	char *base;     /* "https://b.s3.us-east-2.amazonaws.com", "http://127.0.0.1:4566" */
-	char *host;     /* Host header value to sign: host, plus ":port" unless default */
-	char *path;     /* the canonical URI as sent: "/k%20ey" or "/bucket/k%20ey" */
-	int path_style; /* the bucket is the first path segment */
-};
-
-/* Address bucket (and key; NULL or "" for the bucket itself, as
- * ListObjectsV2 uses).  endpoint is an override URL such as
- * "http://127.0.0.1:4566" (AWS_ENDPOINT_URL_S3; a path prefix is kept):
- * then path-style "<endpoint>/bucket/key".  Without one, virtual-hosted
- * "https://<bucket>.s3.<region>.amazonaws.com/<key>", or path-style
- * "https://s3.<region>.amazonaws.com/<bucket>/<key>" when the bucket name
- * is not a DNS label (dots break TLS wildcard certificates; botocore does
- * the same).  Returns 0 with *out filled (free with s3_addr_free), or -1
- * with *out zeroed and one line in err ("no bucket", "bad S3 endpoint
- * URL ..."). */
-int s3_addr_make(struct s3_addr *out, const char *endpoint, const char *region, const char *bucket, const char *key,
-                 struct buf *err);
-void s3_addr_free(struct s3_addr *a); /* frees members, zeroes *a */
-/* Append base + path, then "?" + query when query is not NULL or empty. */
-void s3_addr_url(struct buf *out, const struct s3_addr *a, const char *query);
 
 struct s3_list_req {
 	const char *prefix;             /* NULL or "": no prefix */

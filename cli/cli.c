@@ -769,10 +769,11 @@ static int cmd_releases(struct context *ctx, int argc, char **argv)
 		releases_fetch_free(&f);
 		return rc;
 	}
+	size_t *order = releases_order(l);
 	if (json) {
 		json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < l->n; i++) {
-			const struct published *p = &l->v[i];
+			const struct published *p = &l->v[order[i]];
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "kind", json_object_new_string(p->alpha ? "alpha" : "release"));
 			json_object_object_add(o, p->alpha ? "commit" : "name", json_object_new_string(p->name));
@@ -794,7 +795,7 @@ static int cmd_releases(struct context *ctx, int argc, char **argv)
 		json_object_put(arr);
 	} else {
 		for (size_t i = 0; i < l->n; i++) {
-			const struct published *p = &l->v[i];
+			const struct published *p = &l->v[order[i]];
 			char *name = sanitize_str(p->name, SANITIZE_ONE_LINE);
 			printf("%-8s %s  (%zu templates under s3://%s/%s)\n", p->alpha ? "alpha" : "release", name, p->n,
 			       l->bucket, p->prefix);
@@ -811,6 +812,7 @@ static int cmd_releases(struct context *ctx, int argc, char **argv)
 			}
 		}
 	}
+	free(order);
 	releases_fetch_free(&f);
 	return EXIT_OK;
 }

@@ -107,6 +107,14 @@ static int is_named(uint32_t cp)
 	       cp == 0xfeff;
 }
 
+/* Pictographs and the variation selector that may end one: a zero-width
+ * joiner between two of them forms one emoji (👩‍💻) and is harmless. */
+static int is_emoji(uint32_t cp)
+{
+	return (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x2300 && cp <= 0x23ff) || (cp >= 0x2600 && cp <= 0x27bf) ||
+	       cp == 0xfe0f;
+}
+
 char *sanitize(const char *s, size_t len, unsigned flags, size_t max_bytes)
 {
 	struct out o = {.max = max_bytes};
@@ -115,6 +123,7 @@ char *sanitize(const char *s, size_t len, unsigned flags, size_t max_bytes)
 		len = 0;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
+	uint32_t prev = 0; /* the last code point copied as is, 0 after anything else */
 	while (i < len) {
 		unsigned char c = p[i];
 		if (c == '\n' || c == '\r') {
@@ -143,10 +152,19 @@ char *sanitize(const char *s, size_t len, unsigned flags, size_t max_bytes)
 				full = emit_hex_byte(&o, c);
 				i++;
 			} else {
-				full = is_named(cp) ? emit_codepoint_name(&o, cp) : emit(&o, (const char *)p + i, n);
+				uint32_t next = 0;
+				int joins = cp == 0x200d && is_emoji(prev) && i + n < len &&
+					    decode(p + i + n, len - i - n, &next) && is_emoji(next);
+				int named = is_named(cp) && !joins;
+				full = named ? emit_codepoint_name(&o, cp) : emit(&o, (const char *)p + i, n);
+				prev = named ? 0 : cp;
 				i += n;
+				if (full)
+					break;
+				continue;
 			}
 		}
+		prev = 0;
 		if (full)
 			break;
 	}

@@ -11,7 +11,8 @@
  *   bidi controls U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069
  *                              -> "<U+202E>" etc.
  *   zero-width / invisible U+200B-U+200D, U+2060-U+2064, U+FEFF, U+00AD
- *                              -> "<U+200B>" etc.
+ *                              -> "<U+200B>" etc. (except a zero-width joiner
+ *                              between two pictographs: one emoji, 👩‍💻)
  *   line/paragraph separators U+2028, U+2029 -> "<U+2028>"
  *   invalid, overlong, surrogate or > U+10FFFF UTF-8 -> "\xNN" per bad byte
  * Tab becomes one space.  Newline ("\n", "\r\n", lone "\r") handling depends

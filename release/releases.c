@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* strverscmp */
 #include "release/releases.h"
 
 #include <stdlib.h>
@@ -186,4 +187,26 @@ void releases_fetch_free(struct releases_fetch **fp)
 	free(l->bucket);
 	free(f);
 	*fp = NULL;
+}
+
+static const struct published_list *sorting;
+
+static int by_release(const void *a, const void *b)
+{
+	const struct published *x = &sorting->v[*(const size_t *)a], *y = &sorting->v[*(const size_t *)b];
+	if (x->alpha != y->alpha)
+		return x->alpha - y->alpha;
+	return x->alpha ? strcmp(x->name, y->name) : -strverscmp(x->name, y->name);
+}
+
+size_t *releases_order(const struct published_list *l)
+{
+	size_t *order = xcalloc(l->n + 1, sizeof *order);
+	for (size_t i = 0; i < l->n; i++)
+		order[i] = i;
+	sorting = l;
+	if (l->n > 1)
+		qsort(order, l->n, sizeof *order, by_release);
+	sorting = NULL;
+	return order;
 }

@@ -45,4 +45,9 @@ const struct published_list *releases_fetch_result(const struct releases_fetch *
 int releases_complete(const struct published_list *l);
 void releases_fetch_free(struct releases_fetch **f);
 
+/* Display order: named releases, highest version first ("2026.11.10"
+ * before "2026.11.9"), then alpha releases by commit.  Returns a malloc'd
+ * array of l->n indexes into l->v. */
+size_t *releases_order(const struct published_list *l);
+
 #endif

@@ -1,6 +1,6 @@
-/* views/releases.c - what the public bucket publishes: alpha releases
- * (alpha/<COMMIT>/) and named releases (<RELEASE>/), newest names first,
- * with the selected one's template URLs below. */
+/* views/releases.c - what the public bucket publishes: named releases
+ * (<RELEASE>/), highest version first, then alpha releases
+ * (alpha/<COMMIT>/), with the selected one's template URLs below. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +23,8 @@ struct releases_view {
 	struct context *ctx;
 	struct releases_fetch *fetch;
 	struct table *table;
+	size_t *order; /* display order: indexes into the list */
+	size_t norder;
 };
 
 static const struct published_list *list_of(const struct releases_view *v)
@@ -30,16 +32,31 @@ static const struct published_list *list_of(const struct releases_view *v)
 	return v->fetch ? releases_fetch_result(v->fetch) : NULL;
 }
 
+static void reorder(struct releases_view *v)
+{
+	const struct published_list *l = list_of(v);
+	free(v->order);
+	v->norder = l ? l->n : 0;
+	v->order = l ? releases_order(l) : NULL;
+}
+
+static const struct published *release_at(const struct releases_view *v, size_t i)
+{
+	const struct published_list *l = list_of(v);
+	return l && i < v->norder ? &l->v[v->order[i]] : NULL;
+}
+
 static size_t rows_count(void *ud)
 {
-	const struct published_list *l = list_of(ud);
-	return l ? l->n : 0;
+	const struct releases_view *v = ud;
+	return v->norder;
 }
 
 static void row_fill(void *ud, size_t i, struct rowbuf *rb)
 {
-	const struct published_list *l = list_of(ud);
-	const struct published *p = &l->v[i];
+	const struct published *p = release_at(ud, i);
+	if (!p)
+		return;
 	row_set(rb, C_KIND, p->alpha ? ROLE_STATE_PENDING : ROLE_STATE_PASSED, p->alpha ? "alpha" : "release");
 	row_set(rb, C_NAME, ROLE_NORMAL, p->name);
 	if (p->state == FETCH_LOADING)
@@ -60,8 +77,8 @@ static long row_id(void *ud, size_t i)
 static int row_cmp(void *ud, size_t a, size_t b, size_t col)
 {
 	(void)col;
-	const struct published_list *l = list_of(ud);
-	return (l->v[a].n > l->v[b].n) - (l->v[a].n < l->v[b].n);
+	const struct published *x = release_at(ud, a), *y = release_at(ud, b);
+	return (x->n > y->n) - (x->n < y->n);
 }
 
 static const struct table_ops ops = {.count = rows_count, .row = row_fill, .id = row_id, .cmp = row_cmp};
@@ -70,6 +87,7 @@ static void changed(void *ud, const struct published_list *l)
 {
 	struct releases_view *v = ud;
 	(void)l;
+	reorder(v);
 	table_reload(v->table);
 	tui_dirty(v->t);
 }
@@ -79,6 +97,7 @@ static void start(struct releases_view *v)
 	releases_fetch_free(&v->fetch);
 	if (v->ctx->aws)
 		v->fetch = releases_fetch_start(v->ctx->aws, &v->ctx->cfg, changed, v);
+	reorder(v);
 	table_reload(v->table);
 }
 
@@ -94,7 +113,7 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 		tui_text(t, y++, 1, w - 2, ROLE_STATUS_ERROR, l->error);
 	/* The selected release's URLs take the lower part of the screen. */
 	long sel = table_selected(v->table);
-	const struct published *p = sel >= 0 ? &l->v[sel] : NULL;
+	const struct published *p = sel >= 0 ? release_at(v, (size_t)sel) : NULL;
 	int detail = p ? (int)p->n + 2 : 0;
 	if (detail > h / 2)
 		detail = h / 2;
@@ -136,6 +155,7 @@ static void view_free(struct screen *s)
 	struct releases_view *v = s->data;
 	releases_fetch_free(&v->fetch);
 	table_free(&v->table);
+	free(v->order);
 	free(v);
 }
 

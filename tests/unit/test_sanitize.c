@@ -39,6 +39,7 @@ static long out_violations(const unsigned char *s, size_t len, unsigned flags)
 {
 	long count = 0;
 	size_t i = 0;
+	uint32_t prev = 0;
 	while (i < len) {
 		unsigned char c = s[i];
 		uint32_t cp;
@@ -50,6 +51,7 @@ static long out_violations(const unsigned char *s, size_t len, unsigned flags)
 				return -1;
 			i++;
 			count++;
+			prev = c;
 			continue;
 		}
 		if ((c & 0xe0) == 0xc0) {
@@ -79,9 +81,14 @@ static long out_violations(const unsigned char *s, size_t len, unsigned flags)
 		if (cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
 		    (cp >= 0x2066 && cp <= 0x2069))
 			return -1; /* bidi */
-		if ((cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff || cp == 0x00ad ||
-		    cp == 0x2028 || cp == 0x2029)
+		/* A zero-width joiner may stay only right after a pictograph (the
+		 * sanitizer also checks what follows; the tests below pin that). */
+		int after_emoji = (prev >= 0x1f000 && prev <= 0x1faff) || (prev >= 0x2300 && prev <= 0x23ff) ||
+				  (prev >= 0x2600 && prev <= 0x27bf) || prev == 0xfe0f;
+		if ((cp >= 0x200b && cp <= 0x200c) || (cp == 0x200d && !after_emoji) || (cp >= 0x2060 && cp <= 0x2064) ||
+		    cp == 0xfeff || cp == 0x00ad || cp == 0x2028 || cp == 0x2029)
 			return -1; /* invisible, separators */
+		prev = cp;
 		i += n;
 		count++;
 	}
@@ -167,6 +174,17 @@ static void test_invisible(void **state)
 	      "ease",
 	      0, "rel<U+200B>ease");
 	check("\xe2\x80\x8c\xe2\x80\x8d\xe2\x81\xa0\xe2\x81\xa4", 0, "<U+200C><U+200D><U+2060><U+2064>");
+	/* A joiner between two pictographs is one emoji (woman technologist)... */
+	check("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 0, "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb");
+	/* ...but not next to letters, at the end, or after an escaped character. */
+	check("a\xe2\x80\x8d"
+	      "b",
+	      0, "a<U+200D>b");
+	check("\xf0\x9f\x91\xa9\xe2\x80\x8d", 0, "\xf0\x9f\x91\xa9<U+200D>");
+	check("\xf0\x9f\x91\xa9\xe2\x80\x8d"
+	      "x",
+	      0, "\xf0\x9f\x91\xa9<U+200D>x");
+	check("\x1b\xe2\x80\x8d\xf0\x9f\x92\xbb", 0, "^[<U+200D>\xf0\x9f\x92\xbb");
 	check("soft\xc2\xad"
 	      "hyphen",
 	      0, "soft<U+00AD>hyphen");
