@@ -16,6 +16,7 @@
 #include "release/lineage.h"
 #include "release/pipeline.h"
 #include "release/releases.h"
+#include "release/stacks.h"
 
 struct command {
 	const char *name;
@@ -29,6 +30,7 @@ static int cmd_build(struct context *ctx, int argc, char **argv);
 static int cmd_config_keys(struct context *ctx, int argc, char **argv);
 static int cmd_images(struct context *ctx, int argc, char **argv);
 static int cmd_releases(struct context *ctx, int argc, char **argv);
+static int cmd_stacks(struct context *ctx, int argc, char **argv);
 
 static const struct command commands[] = {
 	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps", cmd_builds},
@@ -37,6 +39,8 @@ static const struct command commands[] = {
 	{"images", "COMMIT [--json]", "a commit's AMIs per region, launch permissions against the expected accounts",
 	 cmd_images},
 	{"releases", "[--json]", "alpha and named releases in the public bucket, with their template URLs", cmd_releases},
+	{"stacks", "[--json]", "CloudFormation stacks in the region: relcon's first, with owner, commit, expiry",
+	 cmd_stacks},
 	{"config-keys", "", "every configuration key with its default", cmd_config_keys},
 };
 
@@ -814,5 +818,99 @@ static int cmd_releases(struct context *ctx, int argc, char **argv)
 	}
 	free(order);
 	releases_fetch_free(&f);
+	return EXIT_OK;
+}
+
+/* ---- stacks ---------------------------------------------------------------------- */
+
+struct wait_stacks {
+	int done;
+};
+
+static void stacks_changed(void *ud, const struct stack_list *l)
+{
+	struct wait_stacks *w = ud;
+	if (l->state != FETCH_LOADING)
+		w->done = 1;
+}
+
+static json_object *time_json(time_t t)
+{
+	if (!t)
+		return NULL;
+	struct buf b = {0};
+	time_iso(&b, t);
+	json_object *o = json_object_new_string(buf_str(&b));
+	buf_free(&b);
+	return o;
+}
+
+static int cmd_stacks(struct context *ctx, int argc, char **argv)
+{
+	int json = 0;
+	int rc = simple_opts(argc, argv, "stacks", &json, 0);
+	if (rc == -2)
+		return EXIT_OK;
+	if (rc < 0)
+		return EXIT_USAGE;
+	if ((rc = need_aws(ctx, "stacks")))
+		return rc;
+	struct wait_stacks w = {0};
+	struct stacks_fetch *f = stacks_fetch_start(ctx->aws, stacks_changed, &w);
+	context_wait(ctx, &w.done);
+	const struct stack_list *l = stacks_fetch_result(f);
+	if (l->state == FETCH_FAILED) {
+		rc = fail("listing stacks", l->error);
+		stacks_fetch_free(&f);
+		return rc;
+	}
+	time_t now = time_now();
+	if (json) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < l->n; i++) {
+			const struct stack_row *r = &l->v[i];
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "name", json_object_new_string(r->name));
+			json_object_object_add(o, "id", json_object_new_string(r->id));
+			json_object_object_add(o, "status", json_object_new_string(r->status));
+			json_object_object_add(o, "status_reason", str_or_null(r->status_reason));
+			json_object_object_add(o, "created_at", time_json(r->created));
+			json_object_object_add(o, "relcon", json_object_new_boolean(r->ours));
+			json_object_object_add(o, "owner", str_or_null(r->owner));
+			json_object_object_add(o, "commit", str_or_null(r->commit));
+			json_object_object_add(o, "expires_at", time_json(r->expires));
+			json_object_object_add(o, "expired", json_object_new_boolean(r->expires && r->expires <= now));
+			json_object_object_add(o, "termination_protection",
+					       json_object_new_boolean(r->termination_protection));
+			json_object_array_add(arr, o);
+		}
+		print_json(arr);
+		json_object_put(arr);
+	} else {
+		printf("%-34s%-24s%-6s%-10s%-10s%s\n", "NAME", "STATUS", "AGE", "EXPIRES", "COMMIT", "OWNER");
+		for (size_t i = 0; i < l->n; i++) {
+			const struct stack_row *r = &l->v[i];
+			struct buf age = {0}, exp = {0};
+			time_age(&age, r->created, now);
+			if (!r->expires)
+				buf_adds(&exp, "-");
+			else if (r->expires <= now)
+				buf_adds(&exp, "EXPIRED");
+			else
+				time_age(&exp, now - (r->expires - now), now); /* time left, same notation */
+			put_cell(r->name, 32, 0);
+			put_cell(r->status, 22, 0);
+			put_cell(buf_str(&age), 4, 0);
+			put_cell(buf_str(&exp), 8, 0);
+			char commit[16];
+			snprintf(commit, sizeof commit, "%.8s", r->commit ? r->commit : "-");
+			put_cell(commit, 8, 0);
+			put_cell(r->owner ? r->owner : (r->ours ? "?" : "(not relcon's)"), 0, 1);
+			fputc('\n', stdout);
+			buf_free(&age);
+			buf_free(&exp);
+		}
+	}
+	stacks_fetch_free(&f);
 	return EXIT_OK;
 }
