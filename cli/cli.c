@@ -16,6 +16,7 @@
 #include "release/lineage.h"
 #include "release/pipeline.h"
 #include "release/releases.h"
+#include "release/stack_detail.h"
 #include "release/stacks.h"
 
 struct command {
@@ -31,6 +32,7 @@ static int cmd_config_keys(struct context *ctx, int argc, char **argv);
 static int cmd_images(struct context *ctx, int argc, char **argv);
 static int cmd_releases(struct context *ctx, int argc, char **argv);
 static int cmd_stacks(struct context *ctx, int argc, char **argv);
+static int cmd_stack(struct context *ctx, int argc, char **argv);
 
 static const struct command commands[] = {
 	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps", cmd_builds},
@@ -41,6 +43,8 @@ static const struct command commands[] = {
 	{"releases", "[--json]", "alpha and named releases in the public bucket, with their template URLs", cmd_releases},
 	{"stacks", "[--json]", "CloudFormation stacks in the region: relcon's first, with owner, commit, expiry",
 	 cmd_stacks},
+	{"stack", "NAME [--json]", "one stack: status, parameters, outputs (nested too), resources, events, hosts",
+	 cmd_stack},
 	{"config-keys", "", "every configuration key with its default", cmd_config_keys},
 };
 
@@ -912,5 +916,152 @@ static int cmd_stacks(struct context *ctx, int argc, char **argv)
 		}
 	}
 	stacks_fetch_free(&f);
+	return EXIT_OK;
+}
+
+struct wait_detail {
+	int done;
+};
+
+static void detail_changed(void *ud, const struct stack_detail *d)
+{
+	struct wait_detail *w = ud;
+	if (d->state != FETCH_LOADING)
+		w->done = 1;
+}
+
+static json_object *stack_detail_json(const struct stack_detail *d)
+{
+	const struct cfn_stack *s = &d->root;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "name", str_or_null(s->name));
+	json_object_object_add(o, "id", str_or_null(s->id));
+	json_object_object_add(o, "status", str_or_null(s->status));
+	json_object_object_add(o, "status_reason", str_or_null(s->status_reason));
+	json_object_object_add(o, "created_at", str_or_null(s->creation_time));
+	json_object_object_add(o, "termination_protection", json_object_new_boolean(s->termination_protection));
+	json_object *params = json_object_new_object();
+	for (size_t i = 0; i < s->nparams; i++)
+		json_object_object_add(params, s->params[i].key, str_or_null(s->params[i].value));
+	json_object_object_add(o, "parameters", params);
+	json_object *tags = json_object_new_object();
+	for (size_t i = 0; i < s->ntags; i++)
+		json_object_object_add(tags, s->tags[i].key, str_or_null(s->tags[i].value));
+	json_object_object_add(o, "tags", tags);
+	json_object *outs = json_object_new_array();
+	for (size_t i = 0; i < d->noutputs; i++) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "stack", json_object_new_string(d->outputs[i].stack));
+		json_object_object_add(x, "key", str_or_null(d->outputs[i].key));
+		json_object_object_add(x, "value", str_or_null(d->outputs[i].value));
+		json_object_object_add(x, "description", str_or_null(d->outputs[i].description));
+		json_object_array_add(outs, x);
+	}
+	json_object_object_add(o, "outputs", outs);
+	json_object *res = json_object_new_array();
+	for (size_t i = 0; i < d->nresources; i++) {
+		const struct cfn_resource *r = &d->resources[i];
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "logical_id", str_or_null(r->logical_id));
+		json_object_object_add(x, "physical_id", str_or_null(r->physical_id));
+		json_object_object_add(x, "type", str_or_null(r->type));
+		json_object_object_add(x, "status", str_or_null(r->status));
+		json_object_object_add(x, "status_reason", str_or_null(r->status_reason));
+		json_object_array_add(res, x);
+	}
+	json_object_object_add(o, "resources", res);
+	json_object *evs = json_object_new_array();
+	for (size_t i = 0; i < d->nevents; i++) {
+		const struct cfn_event *e = &d->events[i];
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "time", str_or_null(e->timestamp));
+		json_object_object_add(x, "stack", str_or_null(e->stack_name));
+		json_object_object_add(x, "logical_id", str_or_null(e->logical_id));
+		json_object_object_add(x, "type", str_or_null(e->resource_type));
+		json_object_object_add(x, "status", str_or_null(e->status));
+		json_object_object_add(x, "reason", str_or_null(e->status_reason));
+		json_object_array_add(evs, x);
+	}
+	json_object_object_add(o, "events", evs);
+	json_object *hosts = json_object_new_array();
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct detail_host *h = &d->hosts[i];
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "logical_id", str_or_null(h->logical_id));
+		json_object_object_add(x, "instance_id", str_or_null(h->instance_id));
+		json_object_object_add(x, "public_ip", str_or_null(h->public_ip));
+		json_object_object_add(x, "private_ip", str_or_null(h->private_ip));
+		json_object_object_add(x, "state", str_or_null(h->state));
+		json_object_array_add(hosts, x);
+	}
+	json_object_object_add(o, "hosts", hosts);
+	json_object_object_add(o, "error", str_or_null(d->error));
+	return o;
+}
+
+static void print_stack_text(const struct stack_detail *d)
+{
+	const struct cfn_stack *s = &d->root;
+	char *reason = sanitize_str(s->status_reason, SANITIZE_ONE_LINE);
+	printf("Stack    %s\nStatus   %s%s%s\nCreated  %s\n", s->name, s->status, s->status_reason ? ": " : "",
+	       s->status_reason ? reason : "", s->creation_time ? s->creation_time : "-");
+	free(reason);
+	printf("\nParameters:\n");
+	for (size_t i = 0; i < s->nparams; i++)
+		printf("  %-28s %s\n", s->params[i].key, s->params[i].value ? s->params[i].value : "");
+	printf("\nOutputs:\n");
+	for (size_t i = 0; i < d->noutputs; i++) {
+		char *v = sanitize_str(d->outputs[i].value, SANITIZE_ONE_LINE);
+		printf("  %-24s %-28s %s\n", *d->outputs[i].stack ? d->outputs[i].stack : "(root)", d->outputs[i].key, v);
+		free(v);
+	}
+	printf("\nHosts:\n");
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct detail_host *h = &d->hosts[i];
+		printf("  %-26s %-20s public %-15s private %-15s %s\n", h->logical_id, h->instance_id,
+		       h->public_ip ? h->public_ip : "-", h->private_ip ? h->private_ip : "-", h->state ? h->state : "");
+	}
+	printf("\nResources: %zu\nEvents (newest first):\n", d->nresources);
+	for (size_t i = 0; i < d->nevents && i < 20; i++) {
+		const struct cfn_event *e = &d->events[i];
+		char *why = sanitize_str(e->status_reason, SANITIZE_ONE_LINE);
+		printf("  %-24s %-28s %-22s %s\n", e->timestamp ? e->timestamp : "", e->logical_id ? e->logical_id : "",
+		       e->status ? e->status : "", why);
+		free(why);
+	}
+	if (d->error) {
+		char *e = sanitize_str(d->error, SANITIZE_ONE_LINE);
+		fprintf(stderr, "relcon: part of the stack could not be read: %s\n", e);
+		free(e);
+	}
+}
+
+static int cmd_stack(struct context *ctx, int argc, char **argv)
+{
+	int json = 0;
+	int rc = simple_opts(argc, argv, "stack", &json, 1);
+	if (rc == -2)
+		return EXIT_OK;
+	if (rc < 0)
+		return EXIT_USAGE;
+	if ((rc = need_aws(ctx, "stack")))
+		return rc;
+	struct wait_detail w = {0};
+	struct stack_detail_fetch *f = stack_detail_start(ctx->aws, argv[optind], detail_changed, &w);
+	context_wait(ctx, &w.done);
+	const struct stack_detail *d = stack_detail_result(f);
+	if (!d->have_root) {
+		rc = fail("reading the stack", d->error ? d->error : "not found");
+		stack_detail_free(&f);
+		return rc;
+	}
+	if (json) {
+		json_object *o = stack_detail_json(d);
+		print_json(o);
+		json_object_put(o);
+	} else {
+		print_stack_text(d);
+	}
+	stack_detail_free(&f);
 	return EXIT_OK;
 }

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum action_group { GROUP_GLOBAL, GROUP_NAV, GROUP_LIST, GROUP_BUILDS, GROUP_COUNT };
+enum action_group { GROUP_GLOBAL, GROUP_NAV, GROUP_LIST, GROUP_BUILDS, GROUP_STACKS, GROUP_COUNT };
 
 /* Flags: ACTION_MUTATING actions change the outside world; read-only mode
  * greys them out and release/ refuses them. */
@@ -39,7 +39,9 @@ enum { ACTION_MUTATING = 1 };
 	_(BRANCH_MAIN, "branch-main", "Toggle between the main branch and all branches", GROUP_BUILDS, 0) \
 	_(BRANCH_PICK, "branch-pick", "Show builds of one branch", GROUP_BUILDS, 0)               \
 	_(RELEASES, "releases", "Alpha and named releases in the public bucket", GROUP_BUILDS, 0)  \
-	_(IMAGES, "images", "Every AMI carrying the commit tag, newest first", GROUP_BUILDS, 0)
+	_(IMAGES, "images", "Every AMI carrying the commit tag, newest first", GROUP_BUILDS, 0)    \
+	_(STACKS, "stacks", "CloudFormation stacks, relcon's first", GROUP_STACKS, 0)               \
+	_(SCOPE_NEXT, "scope-next", "Stacks: show mine, relcon's, or all", GROUP_STACKS, 0)
 
 enum action {
 	ACTION_NONE = 0,

@@ -225,6 +225,9 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	case ACTION_IMAGES:
 		images_open(t);
 		return HANDLED;
+	case ACTION_STACKS:
+		stacks_open(t);
+		return HANDLED;
 	default:
 		return NOT_HANDLED;
 	}
@@ -252,6 +255,13 @@ static enum handled command(struct screen *s, struct tui *t, const char *cmd, co
 			return HANDLED;
 		}
 		build_open(t, n);
+		return HANDLED;
+	}
+	if (!strcmp(cmd, "stack")) {
+		if (!*arg)
+			stacks_open(t);
+		else
+			stack_open(t, arg);
 		return HANDLED;
 	}
 	if (!strcmp(cmd, "sort")) {

@@ -23,6 +23,7 @@ static const struct {
 } extra[] = {
 	{":branch NAME|all", "Show builds of one branch (Tab completes)"},
 	{":build NUMBER", "Open a build by number"},
+	{":stack NAME", "Open a CloudFormation stack (no name: the stacks list)"},
 	{":filter TEXT", "Filter the list"},
 	{":sort COLUMN", "Sort by a column (no column: the natural order)"},
 	{":theme NAME", "Switch theme: default, light, high-contrast, mono"},

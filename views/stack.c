@@ -1,0 +1,280 @@
+/* views/stack.c - one stack: status, who launched it for which commit and
+ * until when, its outputs (nested stacks' too), its hosts, and one section
+ * at a time below (Tab): events (newest first), resources, parameters. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "release/context.h"
+#include "release/stack_detail.h"
+#include "release/stacks.h"
+#include "tui/table.h"
+#include "views/views.h"
+
+enum pane { PANE_EVENTS, PANE_RESOURCES, PANE_PARAMS, PANE_COUNT };
+
+struct stack_view {
+	struct tui *t;
+	struct context *ctx;
+	char *name;
+	struct stack_detail_fetch *fetch;
+	struct table *tables[PANE_COUNT];
+	enum pane pane;
+	time_t now;
+};
+
+static const struct stack_detail *detail(const struct stack_view *v)
+{
+	return v->fetch ? stack_detail_result(v->fetch) : NULL;
+}
+
+static enum role status_role(const char *status)
+{
+	switch (stack_status_class(status)) {
+	case STACK_OK:
+		return ROLE_STATE_PASSED;
+	case STACK_BUSY:
+		return ROLE_STATE_RUNNING;
+	case STACK_GONE:
+		return ROLE_STATE_CANCELED;
+	default:
+		return ROLE_STATE_FAILED;
+	}
+}
+
+/* ---- events ---- */
+enum ecol { E_TIME, E_STACK, E_LOGICAL, E_STATUS, E_REASON, E_COUNT };
+static const struct table_col ecols[E_COUNT] = {
+	[E_TIME] = {"TIME", 20, 0, 0},    [E_STACK] = {"STACK", 22, 0, 0}, [E_LOGICAL] = {"RESOURCE", 28, 0, 0},
+	[E_STATUS] = {"STATUS", 22, 0, 0}, [E_REASON] = {"REASON", 0, 0, 0},
+};
+
+static size_t events_count(void *ud)
+{
+	const struct stack_detail *d = detail(ud);
+	return d ? d->nevents : 0;
+}
+
+static void events_fill(void *ud, size_t i, struct rowbuf *rb)
+{
+	const struct cfn_event *e = &detail(ud)->events[i];
+	struct buf b = {0};
+	if (e->time)
+		time_iso(&b, e->time);
+	row_set(rb, E_TIME, ROLE_DIM, buf_str(&b));
+	buf_free(&b);
+	row_set(rb, E_STACK, ROLE_DIM, e->stack_name);
+	row_set(rb, E_LOGICAL, ROLE_NORMAL, e->logical_id);
+	row_set(rb, E_STATUS, status_role(e->status), e->status);
+	row_set(rb, E_REASON, strstr(e->status ? e->status : "", "FAILED") ? ROLE_STATE_FAILED : ROLE_DIM,
+		e->status_reason);
+}
+
+/* ---- resources ---- */
+enum rcol { R_LOGICAL, R_TYPE, R_STATUS, R_PHYSICAL, R_COUNT };
+static const struct table_col rcols[R_COUNT] = {
+	[R_LOGICAL] = {"RESOURCE", 30, 0, 0}, [R_TYPE] = {"TYPE", 34, 0, 0}, [R_STATUS] = {"STATUS", 22, 0, 0},
+	[R_PHYSICAL] = {"PHYSICAL ID", 0, 0, 0},
+};
+
+static size_t resources_count(void *ud)
+{
+	const struct stack_detail *d = detail(ud);
+	return d ? d->nresources : 0;
+}
+
+static void resources_fill(void *ud, size_t i, struct rowbuf *rb)
+{
+	const struct cfn_resource *r = &detail(ud)->resources[i];
+	row_set(rb, R_LOGICAL, ROLE_NORMAL, r->logical_id);
+	row_set(rb, R_TYPE, ROLE_DIM, r->type);
+	row_set(rb, R_STATUS, status_role(r->status), r->status);
+	row_set(rb, R_PHYSICAL, ROLE_DIM, r->physical_id);
+}
+
+/* ---- parameters ---- */
+enum pcol { P_KEY, P_VALUE, P_COUNT };
+static const struct table_col pcols[P_COUNT] = {
+	[P_KEY] = {"PARAMETER", 30, 0, 0},
+	[P_VALUE] = {"VALUE", 0, 0, 0},
+};
+
+static size_t params_count(void *ud)
+{
+	const struct stack_detail *d = detail(ud);
+	return d && d->have_root ? d->root.nparams : 0;
+}
+
+static void params_fill(void *ud, size_t i, struct rowbuf *rb)
+{
+	const struct cfn_parameter *p = &detail(ud)->root.params[i];
+	row_set(rb, P_KEY, ROLE_NORMAL, p->key);
+	row_set(rb, P_VALUE, ROLE_DIM, p->value);
+}
+
+static long row_id(void *ud, size_t i)
+{
+	(void)ud;
+	return (long)i;
+}
+
+static const struct table_ops pane_ops[PANE_COUNT] = {
+	[PANE_EVENTS] = {.count = events_count, .row = events_fill, .id = row_id},
+	[PANE_RESOURCES] = {.count = resources_count, .row = resources_fill, .id = row_id},
+	[PANE_PARAMS] = {.count = params_count, .row = params_fill, .id = row_id},
+};
+
+static const char *tag_of(const struct cfn_stack *s, const char *key)
+{
+	for (size_t i = 0; i < s->ntags; i++)
+		if (s->tags[i].key && !strcmp(s->tags[i].key, key))
+			return s->tags[i].value;
+	return NULL;
+}
+
+static void field(struct tui *t, int y, int w, const char *label, enum role r, const char *value)
+{
+	tui_text(t, y, 1, 10, ROLE_DIM, label);
+	tui_text(t, y, 11, w - 12, r, value ? value : "-");
+}
+
+static void draw(struct screen *s, struct tui *t, int y, int h, int w)
+{
+	struct stack_view *v = s->data;
+	v->now = time_now();
+	const struct stack_detail *d = detail(v);
+	int bottom = y + h;
+	if (!d) {
+		tui_text(t, y + 1, 1, w - 2, ROLE_WARNING, v->ctx->aws_error ? v->ctx->aws_error : "AWS is not set up");
+		return;
+	}
+	if (!d->have_root) {
+		tui_text(t, y + 1, 1, w - 2, d->error ? ROLE_STATUS_ERROR : ROLE_DIM, d->error ? d->error : "Loading…");
+		return;
+	}
+	const struct cfn_stack *st = &d->root;
+	struct buf line = {0};
+	buf_printf(&line, "%s  ", st->name);
+	int x = tui_text(t, y, 1, w - 2, ROLE_HEADER, buf_str(&line));
+	x += tui_text(t, y, 1 + x, w - 2 - x, status_role(st->status), st->status);
+	if (st->status_reason)
+		tui_text(t, y, 3 + x, w - 4 - x, ROLE_DIM, st->status_reason);
+	y++;
+	buf_reset(&line);
+	if (st->created) {
+		time_iso(&line, st->created);
+		buf_adds(&line, " (");
+		time_age(&line, st->created, v->now);
+		buf_adds(&line, " ago)");
+	}
+	field(t, y++, w, "Created", ROLE_NORMAL, buf_str(&line));
+	field(t, y++, w, "Owner", ROLE_NORMAL, tag_of(st, "owner"));
+	field(t, y++, w, "Commit", ROLE_NORMAL, tag_of(st, "commit"));
+	const char *exp = tag_of(st, "relcon:expires-at");
+	time_t et = 0;
+	enum role er = ROLE_NORMAL;
+	if (exp && time_parse_iso(exp, &et) == 0 && et <= v->now)
+		er = ROLE_DANGER;
+	field(t, y++, w, "Expires", er, exp);
+	if (st->termination_protection)
+		field(t, y++, w, "Protected", ROLE_WARNING, "termination protection is on");
+	y++;
+	tui_text(t, y++, 1, w - 2, ROLE_HEADER, "Outputs");
+	for (size_t i = 0; i < d->noutputs && y < bottom - 8; i++) {
+		buf_reset(&line);
+		buf_printf(&line, "%s%s%s", *d->outputs[i].stack ? d->outputs[i].stack : "", *d->outputs[i].stack ? "." : "",
+			   d->outputs[i].key);
+		tui_text(t, y, 3, 40, ROLE_NORMAL, buf_str(&line));
+		tui_text(t, y++, 44, w - 45, ROLE_DIM, d->outputs[i].value);
+	}
+	tui_text(t, y++, 1, w - 2, ROLE_HEADER, "Hosts");
+	for (size_t i = 0; i < d->nhosts && y < bottom - 6; i++) {
+		const struct detail_host *hs = &d->hosts[i];
+		buf_reset(&line);
+		buf_printf(&line, "%-28s %-20s public %-15s private %-15s %s", hs->logical_id, hs->instance_id,
+			   hs->public_ip ? hs->public_ip : "-", hs->private_ip ? hs->private_ip : "-",
+			   hs->state ? hs->state : "");
+		tui_text(t, y++, 3, w - 4, ROLE_NORMAL, buf_str(&line));
+	}
+	if (d->error)
+		tui_text(t, y++, 1, w - 2, ROLE_WARNING, d->error);
+	buf_free(&line);
+	y++;
+	static const char *const names[PANE_COUNT] = {"Events", "Resources", "Parameters"};
+	x = 1;
+	for (int p = 0; p < PANE_COUNT && y < bottom; p++) {
+		struct buf n = {0};
+		buf_printf(&n, " %s ", names[p]);
+		x += tui_text(t, y, x, w - x, p == (int)v->pane ? ROLE_BUTTON_FOCUS : ROLE_BUTTON, buf_str(&n)) + 1;
+		buf_free(&n);
+	}
+	y++;
+	table_draw(v->tables[v->pane], t, y, bottom - y, w);
+}
+
+static void fetched(void *ud, const struct stack_detail *d)
+{
+	struct stack_view *v = ud;
+	(void)d;
+	for (int p = 0; p < PANE_COUNT; p++)
+		table_reload(v->tables[p]);
+	tui_dirty(v->t);
+}
+
+static void start(struct stack_view *v)
+{
+	stack_detail_free(&v->fetch);
+	if (v->ctx->aws)
+		v->fetch = stack_detail_start(v->ctx->aws, v->name, fetched, v);
+	for (int p = 0; p < PANE_COUNT; p++)
+		table_reload(v->tables[p]);
+}
+
+static enum handled action(struct screen *s, struct tui *t, enum action a)
+{
+	(void)t;
+	struct stack_view *v = s->data;
+	if (a == ACTION_REFRESH) {
+		start(v);
+		return HANDLED;
+	}
+	if (a == ACTION_PANE_NEXT) {
+		v->pane = (v->pane + 1) % PANE_COUNT;
+		return HANDLED;
+	}
+	return table_action(v->tables[v->pane], a);
+}
+
+static void title(struct screen *s, struct buf *out)
+{
+	struct stack_view *v = s->data;
+	buf_printf(out, "Stack %s", v->name);
+}
+
+static void view_free(struct screen *s)
+{
+	struct stack_view *v = s->data;
+	stack_detail_free(&v->fetch);
+	for (int p = 0; p < PANE_COUNT; p++)
+		table_free(&v->tables[p]);
+	free(v->name);
+	free(v);
+}
+
+static const struct screen_ops stack_ops = {
+	.name = "stack", .draw = draw, .action = action, .title = title, .free = view_free,
+};
+
+void stack_open(struct tui *t, const char *name)
+{
+	struct stack_view *v = xcalloc(1, sizeof *v);
+	v->t = t;
+	v->ctx = tui_context(t);
+	v->name = xstrdup(name);
+	v->now = time_now();
+	v->tables[PANE_EVENTS] = table_new(ecols, E_COUNT, &pane_ops[PANE_EVENTS], v);
+	v->tables[PANE_RESOURCES] = table_new(rcols, R_COUNT, &pane_ops[PANE_RESOURCES], v);
+	v->tables[PANE_PARAMS] = table_new(pcols, P_COUNT, &pane_ops[PANE_PARAMS], v);
+	tui_push(t, &stack_ops, v);
+	start(v);
+}
