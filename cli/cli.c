@@ -16,6 +16,7 @@
 #include "release/lineage.h"
 #include "release/pipeline.h"
 #include "release/releases.h"
+#include "release/ssh.h"
 #include "release/stack_detail.h"
 #include "release/stacks.h"
 
@@ -33,6 +34,7 @@ static int cmd_images(struct context *ctx, int argc, char **argv);
 static int cmd_releases(struct context *ctx, int argc, char **argv);
 static int cmd_stacks(struct context *ctx, int argc, char **argv);
 static int cmd_stack(struct context *ctx, int argc, char **argv);
+static int cmd_ssh(struct context *ctx, int argc, char **argv);
 
 static const struct command commands[] = {
 	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps", cmd_builds},
@@ -45,6 +47,8 @@ static const struct command commands[] = {
 	 cmd_stacks},
 	{"stack", "NAME [--json]", "one stack: status, parameters, outputs (nested too), resources, events, hosts",
 	 cmd_stack},
+	{"ssh", "STACK [--host bastion|LOGICAL_ID] [-- COMMAND...]",
+	 "SSH into a stack's host through its bastion (the route is printed first)", cmd_ssh},
 	{"config-keys", "", "every configuration key with its default", cmd_config_keys},
 };
 
@@ -1064,4 +1068,73 @@ static int cmd_stack(struct context *ctx, int argc, char **argv)
 	}
 	stack_detail_free(&f);
 	return EXIT_OK;
+}
+
+static const struct option ssh_opts[] = {
+	{"host", required_argument, NULL, 'H'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int cmd_ssh(struct context *ctx, int argc, char **argv)
+{
+	const char *host = NULL;
+	int c;
+	/* Everything after "--" is the remote command; options go before it. */
+	int dd = 1;
+	while (dd < argc && strcmp(argv[dd], "--"))
+		dd++;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(dd, argv, "H:h", ssh_opts, NULL)) != -1) {
+		if (c == 'H') {
+			host = optarg;
+		} else if (c == 'h') {
+			cli_usage(stdout, "ssh");
+			return EXIT_OK;
+		} else {
+			return usage_error("ssh", "unknown option");
+		}
+	}
+	if (optind >= dd)
+		return usage_error("ssh", "expected a STACK");
+	if (optind + 1 < dd)
+		return usage_error("ssh", "put the remote command after --");
+	const char *stack = argv[optind];
+	optind = dd < argc ? dd + 1 : argc;
+	const char *const *command = optind < argc ? (const char *const *)&argv[optind] : NULL;
+	int rc;
+	if ((rc = need_aws(ctx, "ssh")))
+		return rc;
+	struct wait_detail w = {0};
+	struct stack_detail_fetch *f = stack_detail_start(ctx->aws, stack, detail_changed, &w);
+	context_wait(ctx, &w.done);
+	const struct stack_detail *d = stack_detail_result(f);
+	struct ssh_target target;
+	struct buf err = {0}, display = {0};
+	char **sargv = NULL;
+	if (!d->have_root) {
+		rc = fail("reading the stack", d->error ? d->error : "not found");
+	} else if (stack_ssh_target(d, host, &target, &err) < 0 ||
+		   ssh_argv(&target, &ctx->cfg, command, &sargv, &display, &err) < 0 ||
+		   ssh_preflight(&ctx->cfg, &err) < 0) {
+		rc = fail("ssh", buf_str(&err));
+	} else {
+		fprintf(stderr, "relcon: %s\n", buf_str(&display));
+		fflush(stdout);
+		int status = 0;
+		buf_reset(&err);
+		if (ssh_run(sargv, &status, &err) < 0 || status == 255 || status == 127) {
+			rc = fail("ssh", err.len ? buf_str(&err) : "failed");
+		} else {
+			rc = status == 0 ? EXIT_OK : EXIT_FAILED;
+			if (status)
+				fprintf(stderr, "relcon: %s\n", err.len ? buf_str(&err) : "the remote command failed");
+		}
+	}
+	ssh_argv_free(&sargv);
+	buf_free(&err);
+	buf_free(&display);
+	stack_detail_free(&f);
+	return rc;
 }

@@ -80,6 +80,14 @@ static const struct key keys[] = {
 	    "File in the product repository listing the accounts allowed to launch the AMIs ($RELCON_LOCALS_PATH overrides)"),
 	LIST("aws.sandbox_accounts", aws_sandbox_accounts, no_strings,
 	     "AWS accounts shown as sandbox (green banner); any other account gets the red banner"),
+	STR("ssh.bastion_user", ssh_bastion_user, "ec2-user", "User on a super stack's bastion (the SSH jump host)"),
+	STR("ssh.user", ssh_user, "ubuntu", "User on a super stack's private hosts, reached through the bastion"),
+	STR("ssh.identity_file", ssh_identity_file, "",
+	    "Private key given to ssh -i for both hops (\"\" = ssh's own default; ~/ is expanded)"),
+	LIST("ssh.options", ssh_options, no_strings,
+	     "Extra ssh options, each \"Key=Value\" (passed as -o to both hops), e.g. ConnectTimeout=10"),
+	INT("ssh.port", ssh_port, 22, 1, 65535, "SSH port of the bastion and the private hosts"),
+	STR("ssh.program", ssh_program, "ssh", "The ssh client to run (a name looked up in PATH, or a path)"),
 };
 /* clang-format on */
 

@@ -53,6 +53,13 @@ struct config {
 	char *aws_commit_tag;       /* aws.commit_tag      "Commit" */
 	char *aws_locals_path;      /* aws.locals_path     "ops/image-deploy/locals.pkr.hcl" */
 	struct strlist aws_sandbox_accounts; /* aws.sandbox_accounts [] */
+	/* ssh: (release/ssh.c; every value is validated before it reaches argv) */
+	char *ssh_bastion_user;      /* ssh.bastion_user   "ec2-user" */
+	char *ssh_user;              /* ssh.user           "ubuntu" (the private hosts) */
+	char *ssh_identity_file;     /* ssh.identity_file  "" = ssh's own default; "~/" expanded */
+	struct strlist ssh_options;  /* ssh.options        [] items "Key=Value", each passed as -o */
+	long ssh_port;               /* ssh.port           22 (both hosts; 1..65535) */
+	char *ssh_program;           /* ssh.program        "ssh" */
 
 	/* Not keys: where the values came from.  Owned. */
 	char *source_path; /* file read, or NULL when built-in defaults only */

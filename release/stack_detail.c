@@ -6,6 +6,7 @@
 #include "aws/client.h"
 #include "aws/ec2.h"
 #include "core/buf.h"
+#include "release/ssh.h"
 
 /* One request in flight and what it is for. */
 enum what { W_STACK, W_RESOURCES, W_EVENTS, W_INSTANCES };
@@ -290,4 +291,41 @@ void stack_detail_free(struct stack_detail_fetch **fp)
 	free(d->error);
 	free(f);
 	*fp = NULL;
+}
+
+int stack_ssh_target(const struct stack_detail *d, const char *host, struct ssh_target *out, struct buf *err)
+{
+	memset(out, 0, sizeof *out);
+	const struct detail_host *b = bastion(d);
+	out->bastion_ip = stack_detail_output(d, "EIP1");
+	out->bastion_source = "output EIP1";
+	if (!out->bastion_ip && b) {
+		out->bastion_ip = b->public_ip;
+		out->bastion_source = "the bastion's public IP";
+	}
+	if (!out->bastion_ip) {
+		buf_adds(err, "no bastion address: the stack has no EIP1 output and no instance with a public IP "
+			      "(is it still being created?)");
+		return -1;
+	}
+	if (host && !strcmp(host, "bastion"))
+		return 0;
+	const struct detail_host *h = stack_detail_host(d, host);
+	if (!h || h == b) {
+		if (host) {
+			buf_printf(err, "no instance %s in the stack (hosts: ", host);
+			for (size_t i = 0; i < d->nhosts; i++)
+				buf_printf(err, "%s%s", i ? ", " : "", d->hosts[i].logical_id);
+			buf_adds(err, d->nhosts ? ", bastion)" : "none yet)");
+			return -1;
+		}
+		return 0; /* only a bastion: connect to it */
+	}
+	if (!h->private_ip) {
+		buf_printf(err, "instance %s has no private IP yet", h->logical_id);
+		return -1;
+	}
+	out->private_ip = h->private_ip;
+	out->private_source = h->logical_id;
+	return 0;
 }

@@ -61,6 +61,14 @@ void stack_detail_free(struct stack_detail_fetch **f);
  * monitor instance, ReadySetMonitorInstance, when present, else the
  * bastion.  Borrowed; NULL when unknown. */
 const struct detail_host *stack_detail_host(const struct stack_detail *d, const char *which);
+struct ssh_target;
+/* Where to SSH for host (NULL = ReadySetMonitorInstance, "bastion" = the
+ * bastion itself, else an instance's logical id): the bastion address is
+ * the EIP1 output (else the bastion instance's public IP), the target the
+ * host's private IP.  Fills out with pointers borrowed from d.  Returns 0,
+ * or -1 with err saying what is missing. */
+int stack_ssh_target(const struct stack_detail *d, const char *host, struct ssh_target *out, struct buf *err);
+
 /* The value of output key (root or nested), or NULL. Borrowed. */
 const char *stack_detail_output(const struct stack_detail *d, const char *key);
 

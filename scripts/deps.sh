@@ -7,7 +7,7 @@ set -u
 # pkg-config module -> Debian package
 LIBS="ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcrypto:libssl-dev json-c:libjson-c-dev yaml-0.1:libyaml-dev libxml-2.0:libxml2-dev cmocka:libcmocka-dev"
 # command -> Debian package (build and test tools)
-TOOLS="pkg-config:pkg-config cc:gcc make:make tmux:tmux python3:python3"
+TOOLS="pkg-config:pkg-config cc:gcc make:make tmux:tmux python3:python3 ssh:openssh-client ssh-keygen:openssh-client"
 
 missing=""
 if ! command -v pkg-config >/dev/null 2>&1; then
@@ -25,8 +25,8 @@ for pair in $TOOLS; do
 	pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
 done
-# Optional: a real sshd for the demo and the SSH tests of later issues.
-[ -x /usr/sbin/sshd ] || optional="openssh-server"
+# A real sshd on loopback for the SSH tests.
+[ -x /usr/sbin/sshd ] || missing="$missing openssh-server"
 missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
 missing=${missing% }
 

@@ -41,7 +41,8 @@ enum { ACTION_MUTATING = 1 };
 	_(RELEASES, "releases", "Alpha and named releases in the public bucket", GROUP_BUILDS, 0)  \
 	_(IMAGES, "images", "Every AMI carrying the commit tag, newest first", GROUP_BUILDS, 0)    \
 	_(STACKS, "stacks", "CloudFormation stacks, relcon's first", GROUP_STACKS, 0)               \
-	_(SCOPE_NEXT, "scope-next", "Stacks: show mine, relcon's, or all", GROUP_STACKS, 0)
+	_(SCOPE_NEXT, "scope-next", "Stacks: show mine, relcon's, or all", GROUP_STACKS, 0)       \
+	_(SSH, "ssh", "SSH into the stack's monitor host through its bastion", GROUP_STACKS, 0)
 
 enum action {
 	ACTION_NONE = 0,

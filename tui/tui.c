@@ -236,6 +236,18 @@ int tui_has_color(const struct tui *t)
 	return t->use_color && term_can_color() && !t->theme.mono;
 }
 
+void tui_suspend(struct tui *t)
+{
+	(void)t;
+	term_suspend();
+}
+
+void tui_resume(struct tui *t)
+{
+	term_resume();
+	t->dirty = 1;
+}
+
 /* ---- themes -------------------------------------------------------------- */
 
 static void fallback_theme(struct theme *th)

@@ -86,6 +86,11 @@ enum handled tui_command(struct tui *t, const char *line);
  * array): command names, or arguments for theme and branch. */
 char **tui_complete(struct tui *t, const char *line, size_t *n);
 
+/* Hand the terminal to a child process (ssh) and take it back: the screen
+ * is restored and redrawn after. */
+void tui_suspend(struct tui *t);
+void tui_resume(struct tui *t);
+
 /* Themes */
 int tui_set_theme(struct tui *t, const char *name, struct buf *err);
 const char *tui_theme_name(const struct tui *t);

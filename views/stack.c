@@ -1,11 +1,13 @@
 /* views/stack.c - one stack: status, who launched it for which commit and
  * until when, its outputs (nested stacks' too), its hosts, and one section
  * at a time below (Tab): events (newest first), resources, parameters. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/timeutil.h"
 #include "release/context.h"
+#include "release/ssh.h"
 #include "release/stack_detail.h"
 #include "release/stacks.h"
 #include "tui/table.h"
@@ -196,6 +198,21 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 			   hs->state ? hs->state : "");
 		tui_text(t, y++, 3, w - 4, ROLE_NORMAL, buf_str(&line));
 	}
+	/* The exact route, as it will run (s runs it). */
+	struct ssh_target target;
+	struct buf err = {0}, route = {0};
+	char **argv = NULL;
+	if (stack_ssh_target(d, NULL, &target, &err) == 0 &&
+	    ssh_argv(&target, &v->ctx->cfg, NULL, &argv, &route, &err) == 0) {
+		tui_text(t, y, 3, 6, ROLE_KEY, "SSH");
+		tui_text(t, y++, 10, w - 11, ROLE_NORMAL, buf_str(&route));
+	} else if (d->state != FETCH_LOADING) {
+		tui_text(t, y, 3, 6, ROLE_KEY, "SSH");
+		tui_text(t, y++, 10, w - 11, ROLE_DIM, buf_str(&err));
+	}
+	ssh_argv_free(&argv);
+	buf_free(&err);
+	buf_free(&route);
 	if (d->error)
 		tui_text(t, y++, 1, w - 2, ROLE_WARNING, d->error);
 	buf_free(&line);
@@ -230,9 +247,37 @@ static void start(struct stack_view *v)
 		table_reload(v->tables[p]);
 }
 
+/* Suspend the console, run ssh on the terminal, come back and say how it went. */
+static void run_ssh(struct stack_view *v, struct tui *t)
+{
+	const struct stack_detail *d = detail(v);
+	struct ssh_target target;
+	struct buf err = {0}, route = {0};
+	char **argv = NULL;
+	if (!d || !d->have_root) {
+		tui_message(t, 1, "ssh: the stack is not loaded yet");
+	} else if (stack_ssh_target(d, NULL, &target, &err) < 0 ||
+		   ssh_argv(&target, &v->ctx->cfg, NULL, &argv, &route, &err) < 0 || ssh_preflight(&v->ctx->cfg, &err) < 0) {
+		tui_message(t, 1, "ssh: %s", buf_str(&err));
+	} else {
+		int status = 0;
+		buf_reset(&err);
+		tui_suspend(t);
+		fprintf(stderr, "relcon: %s\n", buf_str(&route));
+		int rc = ssh_run(argv, &status, &err);
+		tui_resume(t);
+		if (rc < 0 || status)
+			tui_message(t, 1, "ssh: %s", err.len ? buf_str(&err) : "failed");
+		else
+			tui_message(t, 0, "ssh: session ended");
+	}
+	ssh_argv_free(&argv);
+	buf_free(&err);
+	buf_free(&route);
+}
+
 static enum handled action(struct screen *s, struct tui *t, enum action a)
 {
-	(void)t;
 	struct stack_view *v = s->data;
 	if (a == ACTION_REFRESH) {
 		start(v);
@@ -240,6 +285,10 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	}
 	if (a == ACTION_PANE_NEXT) {
 		v->pane = (v->pane + 1) % PANE_COUNT;
+		return HANDLED;
+	}
+	if (a == ACTION_SSH) {
+		run_ssh(v, t);
 		return HANDLED;
 	}
 	return table_action(v->tables[v->pane], a);

@@ -583,6 +583,12 @@ static void test_print_keys(void **state)
 	    "aws.commit_tag",
 	    "aws.locals_path",
 	    "aws.sandbox_accounts",
+	    "ssh.bastion_user",
+	    "ssh.user",
+	    "ssh.identity_file",
+	    "ssh.options",
+	    "ssh.port",
+	    "ssh.program",
 	};
 	size_t nall = sizeof all / sizeof all[0];
 	char *out = NULL;
