@@ -39,6 +39,9 @@ instead of hashing the body; here the body must match it (S3: 400 XAmzContentSHA
 like AWS; other services: signature mismatch).
 moto's own control API (/moto-api/) is read-only here: POSTs to it (reset, reset-auth, which
 could switch authentication off, seeding, ...) get 403; reset through the sandbox instead.
+
+CloudFormation for the super-stack (nested stacks, events over time, failures) is cfn_sim.py:
+AwsSim.cfn, reached through moto's CloudFormationResponse after moto's signature check.
 """
 import hashlib
 import io
@@ -67,6 +70,8 @@ from moto.moto_api._internal import mock_random  # noqa: E402
 from moto.moto_api._internal.models import moto_api_backend  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from moto.s3.exceptions import S3ClientError  # noqa: E402
+
+import cfn_sim  # noqa: E402
 
 ACCOUNT_ID = "123456789012"          # moto's default account: the sandbox account
 ACCESS_KEY_ID = "AKIASANDBOXRELCON001"
@@ -193,10 +198,13 @@ def install_patch():
 
 
 class RawRequestMiddleware:
-    """Records the raw request target and body for the signature check; guards /moto-api/."""
+    """Records the raw request target and body for the signature check; guards /moto-api/.
 
-    def __init__(self, app):
-        self.app = app
+    With a CfnSim, it also lets the simulated CloudFormation catch up with the clock before any
+    request is served, and tells moto's CloudFormation actions which CfnSim is theirs."""
+
+    def __init__(self, app, cfn=None):
+        self.app, self.cfn = app, cfn
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -226,6 +234,9 @@ class RawRequestMiddleware:
             refusal = auth_refusal(environ, body)
             if refusal:
                 return self._xml(start_response, *refusal)
+        if self.cfn is not None:
+            environ[cfn_sim.ENV_CFN] = self.cfn
+            self.cfn.advance()
         return self.app(environ, start_response)
 
     @staticmethod
@@ -309,8 +320,9 @@ def freeze_image_clock(epoch):
 
 
 class AwsSim:
-    def __init__(self, host="127.0.0.1", port=0, log=None):
+    def __init__(self, host="127.0.0.1", port=0, log=None, cfn_speed=None):
         self.host, self.req_port, self.logf = host, port, log
+        self.cfn = cfn_sim.CfnSim(speed=cfn_speed, log=log)  # set_clock() it to the sandbox's clock
         self.server = self.thread = None
         self._lock = threading.Lock()
         self._session, self._session_lock = None, threading.Lock()
@@ -331,8 +343,9 @@ class AwsSim:
     def start(self):
         isolate_environment()
         install_patch()
+        cfn_sim.install()
         self.reset()
-        app = RawRequestMiddleware(DomainDispatcherApplication(create_backend_app))
+        app = RawRequestMiddleware(DomainDispatcherApplication(create_backend_app), self.cfn)
         logf = self.logf
 
         class Handler(WSGIRequestHandler):
@@ -351,9 +364,11 @@ class AwsSim:
         """Empty world: every moto backend reset, the sandbox credentials registered again.
 
         moto's random source is re-seeded too, so the same sequence of calls (the world's
-        seeding) gives the same ids (ami-..., key-...) in every run.
+        seeding) gives the same ids (ami-..., key-...) in every run.  The simulated
+        CloudFormation stacks (cfn_sim) are dropped.
         """
         with self._lock:
+            self.cfn.reset()  # first: no simulated stack touches moto while it is reset
             moto_api_backend.reset()
             mock_random.seed(RANDOM_SEED)
             register_credentials()

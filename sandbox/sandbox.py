@@ -4,7 +4,7 @@
     python3 sandbox/sandbox.py --ready-file FILE [--port 0] [--token T] [--now ISO8601]
         [--speed X] [--rate-limit N] [--user-rate-limit N] [--org ORG] [--pipeline PIPE]
         [--scopes read_builds,write_builds] [--log FILE]
-        [--no-aws | --aws-port 0 --locals sandbox/locals.pkr.hcl]
+        [--no-aws | --aws-port 0 --locals sandbox/locals.pkr.hcl] [--cfn-speed X]
 
 Once both are listening and the AWS world is seeded it writes FILE atomically (tmp + rename)
 as JSON {"buildkite": "http://127.0.0.1:PORT", "token", "org", "pipeline", "pid", "port",
@@ -77,6 +77,8 @@ def main(argv=None):
     ap.add_argument("--aws-port", type=int, default=0)
     ap.add_argument("--locals", default=os.path.join(HERE, "locals.pkr.hcl"),
                     help="the locals.pkr.hcl whose ami_users the AMIs are shared with")
+    ap.add_argument("--cfn-speed", type=positive(float), default=None,
+                    help="simulated CloudFormation runs X times faster (default: --speed)")
     a = ap.parse_args(argv)
 
     logline = Log(a.log)
@@ -93,7 +95,7 @@ def main(argv=None):
         if a.now is not None:
             aws_sim.freeze_image_clock(a.now)
         try:
-            aws = aws_sim.AwsSim(a.host, a.aws_port, log=logline).start()
+            aws = aws_sim.AwsSim(a.host, a.aws_port, log=logline, cfn_speed=a.cfn_speed).start()
         except OSError as e:
             print("sandbox: cannot listen on %s:%d: %s" % (a.host, a.aws_port, e), file=sys.stderr)
             return 1
@@ -116,6 +118,7 @@ def main(argv=None):
             aws.stop()
         return 1
     if aws:
+        aws.cfn.set_clock(lambda: srv.sandbox.clock)  # the clock /_sandbox/advance moves (new on reset)
         effects = srv.sandbox.effects
         if not effects.wait_idle(60) or effects.errors:
             print("sandbox: seeding the AWS world failed: %s" % ("; ".join(effects.errors) or "timed out"),

@@ -24,7 +24,9 @@ def template(eip):
     })
 
 
-class Ssh(Relcon):
+class SshdMixin:
+    """A real sshd on loopback for the class, and a relcon config that uses it."""
+
     @classmethod
     def setUpClass(cls):
         cls.sshd_dir = tempfile.mkdtemp(prefix="relcon-it-sshd-")
@@ -40,6 +42,17 @@ class Ssh(Relcon):
                        capture_output=True, timeout=60)
         subprocess.run(["rm", "-rf", cls.sshd_dir])
 
+    def ssh_config(self):
+        s = self.sshd
+        path = os.path.join(self.home.name, "ssh.yaml")
+        with open(path, "w") as f:
+            f.write("ssh:\n  bastion_user: %s\n  user: %s\n  identity_file: %s\n  port: %s\n"
+                    "  options: [\"UserKnownHostsFile=%s\", \"BatchMode=yes\", \"ConnectTimeout=5\"]\n"
+                    % (s["SSHD_USER"], s["SSHD_USER"], s["SSHD_KEY"], s["SSHD_PORT"], s["SSHD_KNOWN_HOSTS"]))
+        return path
+
+
+class Ssh(SshdMixin, Relcon):
     def setUp(self):
         super().setUp()
         self.assertIsNotNone(boto3)
@@ -48,12 +61,7 @@ class Ssh(Relcon):
         self.cfn.create_stack(StackName=self.name, TemplateBody=template("127.0.0.1"),
                               Tags=[{"Key": "created-by", "Value": "relcon"}])
         self.addCleanup(self.cfn.delete_stack, StackName=self.name)
-        s = self.sshd
-        self.cfg = os.path.join(self.home.name, "ssh.yaml")
-        with open(self.cfg, "w") as f:
-            f.write("ssh:\n  bastion_user: %s\n  user: %s\n  identity_file: %s\n  port: %s\n"
-                    "  options: [\"UserKnownHostsFile=%s\", \"BatchMode=yes\", \"ConnectTimeout=5\"]\n"
-                    % (s["SSHD_USER"], s["SSHD_USER"], s["SSHD_KEY"], s["SSHD_PORT"], s["SSHD_KNOWN_HOSTS"]))
+        self.cfg = self.ssh_config()
 
     def test_runs_a_command_on_the_bastion(self):
         r = self.run_relcon("--config", self.cfg, "ssh", self.name, "--host", "bastion", "--", "echo", "bastion-ok")
