@@ -48,6 +48,22 @@ static void add_output(struct stack_detail_fetch *f, const char *stack, const st
 	d->description = xstrdup(o->description);
 }
 
+/* Root outputs first, then each nested stack's by logical id; hosts by
+ * logical id: the same order whatever order the answers arrived in. */
+static int output_order(const void *a, const void *b)
+{
+	const struct detail_output *x = a, *y = b;
+	int r = strcmp(x->stack, y->stack);
+	return r ? r : strcmp(x->key, y->key);
+}
+
+static int host_order(const void *a, const void *b)
+{
+	const struct detail_host *x = a, *y = b;
+	int r = strcmp(x->logical_id, y->logical_id);
+	return r ? r : strcmp(x->instance_id, y->instance_id);
+}
+
 static void take_resources(struct stack_detail_fetch *f, struct cfn_resources *r)
 {
 	f->d.resources = xrealloc(f->d.resources, (f->d.nresources + r->n + 1) * sizeof *f->d.resources);
@@ -150,6 +166,10 @@ static void on_reply(void *ud, const struct aws_resp *r)
 		ec2_instances_free(&in);
 	}
 	buf_free(&err);
+	if (f->d.noutputs > 1)
+		qsort(f->d.outputs, f->d.noutputs, sizeof *f->d.outputs, output_order);
+	if (f->d.nhosts > 1)
+		qsort(f->d.hosts, f->d.nhosts, sizeof *f->d.hosts, host_order);
 	if (!f->pending)
 		f->d.state = f->d.have_root ? FETCH_DONE : FETCH_FAILED;
 	f->fn(f->ud, &f->d);

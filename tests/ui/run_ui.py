@@ -58,6 +58,29 @@ def sandbox_fault(spec):
     urllib.request.urlopen(req, timeout=10).read()
 
 
+def super_stack(name, deployment):
+    """Create a MySQL super-stack of build 4155's commit in the sandbox and move
+    the frozen clock past its creation (for the stacks and stack screens)."""
+    import boto3
+    cfn = boto3.client("cloudformation", region_name="us-east-2", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                       aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
+                       aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"])
+    url = ("%s/readysettech-cfn-internal-us-east-2/af0840d92bcd15f9f99682d5e8fcad12f6319fb8/"
+           "readyset/templates/readyset-mysql-super-template.yaml" % os.environ["AWS_ENDPOINT_URL"])
+    params = {"KeyPairName": "alice", "AvailabilityZones": "us-east-2a,us-east-2b,us-east-2c",
+              "AccessCIDR": "127.0.0.1/32", "ReadySetDeploymentName": deployment,
+              "SSMParameterKmsKeyArn": "arn:aws:kms:us-east-2:123456789012:key/00000000-0000-0000-0000-000000000000"}
+    cfn.create_stack(StackName=name, TemplateURL=url, Capabilities=["CAPABILITY_IAM"],
+                     Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
+                     Tags=[{"Key": "created-by", "Value": "relcon"},
+                           {"Key": "owner", "Value": "arn:aws:iam::123456789012:user/relcon-sandbox"},
+                           {"Key": "commit", "Value": "af0840d92bcd15f9f99682d5e8fcad12f6319fb8"},
+                           {"Key": "relcon:expires-at", "Value": "2026-11-24T20:00:00Z"}])
+    req = urllib.request.Request(os.environ["RELCON_BUILDKITE_ENDPOINT"] + "/_sandbox/advance",
+                                 data=b'{"seconds": 300}', method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=30).read()
+
+
 def main():
     binary = os.environ["RELCON_BIN"]
     update = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -77,6 +100,8 @@ def main():
                             env[k] = v
                     elif line.startswith("#sandbox-fault "):
                         sandbox_fault(line[len("#sandbox-fault "):])
+                    elif line.startswith("#super-stack "):
+                        super_stack(*line.split()[1:3])
             r = run_script(binary, os.path.join(HERE, name), work, env)
             count += 1
             if r.returncode != 0:
