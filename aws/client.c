@@ -164,6 +164,11 @@ const char *aws_client_profile(const struct aws_client *c)
 	return c->profile_name;
 }
 
+struct loop *aws_client_loop(const struct aws_client *c)
+{
+	return c->loop;
+}
+
 struct aws_creds *aws_client_creds(struct aws_client *c)
 {
 	return c->creds;

@@ -47,6 +47,8 @@ const char *aws_client_region(const struct aws_client *c);
 const char *aws_client_region_source(const struct aws_client *c);
 /* The profile name in use (borrowed). */
 const char *aws_client_profile(const struct aws_client *c);
+/* The loop requests run on (borrowed). */
+struct loop *aws_client_loop(const struct aws_client *c);
 /* The credential chain (borrowed). */
 struct aws_creds *aws_client_creds(struct aws_client *c);
 /* Shorten the backoff for tests (base ms, cap ms). */

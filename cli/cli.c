@@ -19,6 +19,7 @@
 #include "release/ssh.h"
 #include "release/stack_detail.h"
 #include "release/stacks.h"
+#include "release/teardown.h"
 
 struct command {
 	const char *name;
@@ -35,6 +36,7 @@ static int cmd_releases(struct context *ctx, int argc, char **argv);
 static int cmd_stacks(struct context *ctx, int argc, char **argv);
 static int cmd_stack(struct context *ctx, int argc, char **argv);
 static int cmd_ssh(struct context *ctx, int argc, char **argv);
+static int cmd_teardown(struct context *ctx, int argc, char **argv);
 
 static const struct command commands[] = {
 	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps", cmd_builds},
@@ -47,6 +49,9 @@ static const struct command commands[] = {
 	 cmd_stacks},
 	{"stack", "NAME [--json]", "one stack: status, parameters, outputs (nested too), resources, events, hosts",
 	 cmd_stack},
+	{"teardown", "STACK [--yes] [--wait] [--retain LOGICAL_ID,...]",
+	 "delete a stack relcon launched (asks for the name without --yes; --retain after DELETE_FAILED)",
+	 cmd_teardown},
 	{"ssh", "STACK [--host bastion|LOGICAL_ID] [-- COMMAND...]",
 	 "SSH into a stack's host through its bastion (the route is printed first)", cmd_ssh},
 	{"config-keys", "", "every configuration key with its default", cmd_config_keys},
@@ -1136,5 +1141,137 @@ static int cmd_ssh(struct context *ctx, int argc, char **argv)
 	buf_free(&err);
 	buf_free(&display);
 	stack_detail_free(&f);
+	return rc;
+}
+
+static const struct option teardown_opts[] = {
+	{"yes", no_argument, NULL, 'y'},
+	{"wait", no_argument, NULL, 'w'},
+	{"retain", required_argument, NULL, 'r'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct wait_teardown {
+	int done;
+	enum teardown_state state;
+	int follow;
+	struct buf failed; /* lines */
+	struct buf ids;    /* "A,B" */
+	char *error;
+};
+
+static void teardown_progress(void *ud, const struct teardown_progress *p)
+{
+	struct wait_teardown *w = ud;
+	w->state = p->state;
+	if (p->state == TEARDOWN_DELETING || (p->state == TEARDOWN_SENT && w->follow))
+		return;
+	w->done = 1;
+	if (p->error)
+		w->error = xstrdup(p->error);
+	for (size_t i = 0; i < p->nfailed; i++) {
+		char *line = sanitize_str(p->failed[i], SANITIZE_ONE_LINE);
+		buf_printf(&w->failed, "  %s\n", line);
+		buf_printf(&w->ids, "%s%s", i ? "," : "", p->failed_ids[i]);
+		free(line);
+	}
+}
+
+/* Ask on the terminal for the stack's name; 1 when typed exactly. */
+static int confirm_by_name(const char *name)
+{
+	if (!isatty(0) || !isatty(2))
+		return -1;
+	fprintf(stderr, "This deletes stack %s and everything in it.\nType the stack name to confirm: ", name);
+	char line[512];
+	if (!fgets(line, sizeof line, stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, name);
+}
+
+static int cmd_teardown(struct context *ctx, int argc, char **argv)
+{
+	int yes = 0, follow = 0, c;
+	struct strlist retain = {0};
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "ywr:h", teardown_opts, NULL)) != -1) {
+		switch (c) {
+		case 'y':
+			yes = 1;
+			break;
+		case 'w':
+			follow = 1;
+			break;
+		case 'r': {
+			char *copy = xstrdup(optarg), *save = NULL;
+			for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				retain.v = xrealloc(retain.v, (retain.n + 1) * sizeof *retain.v);
+				retain.v[retain.n++] = xstrdup(tok);
+			}
+			free(copy);
+			break;
+		}
+		case 'h':
+			cli_usage(stdout, "teardown");
+			return EXIT_OK;
+		default:
+			return usage_error("teardown", "unknown option");
+		}
+	}
+	int rc = EXIT_OK;
+	if (optind + 1 != argc) {
+		rc = usage_error("teardown", "expected one STACK");
+		goto out;
+	}
+	const char *name = argv[optind];
+	if ((rc = need_aws(ctx, "teardown")))
+		goto out;
+	struct wait_detail wd = {0};
+	struct stack_detail_fetch *f = stack_detail_start(ctx->aws, name, detail_changed, &wd);
+	context_wait(ctx, &wd.done);
+	const struct stack_detail *d = stack_detail_result(f);
+	struct buf why = {0};
+	if (!d->have_root) {
+		rc = fail("reading the stack", d->error ? d->error : "not found");
+	} else if (teardown_allowed(d, &ctx->cfg, ctx->read_only, &why) < 0) {
+		char *clean = sanitize_str(buf_str(&why), SANITIZE_ONE_LINE);
+		fprintf(stderr, "relcon: %s\n", clean);
+		free(clean);
+		rc = EXIT_REFUSED;
+	} else if (!yes && confirm_by_name(d->root.name) != 1) {
+		fprintf(stderr, "relcon: teardown of %s not confirmed%s\n", d->root.name,
+			isatty(0) ? "" : " (no terminal to ask on: give --yes)");
+		rc = EXIT_REFUSED;
+	} else {
+		struct wait_teardown w = {.follow = follow};
+		struct teardown *t = teardown_start(ctx->aws, d->root.id, (const char *const *)retain.v, retain.n, follow,
+						    2000, teardown_progress, &w);
+		fprintf(stderr, "relcon: deleting %s%s\n", d->root.name, follow ? "; following it" : "");
+		context_wait(ctx, &w.done);
+		if (w.state == TEARDOWN_ERROR) {
+			rc = fail("teardown", w.error ? w.error : "failed");
+		} else if (w.state == TEARDOWN_FAILED) {
+			fprintf(stderr, "relcon: %s: DELETE_FAILED; these resources could not be deleted:\n%s"
+					"  retry keeping them: relcon teardown %s --retain %s\n",
+				d->root.name, buf_str(&w.failed), d->root.name, buf_str(&w.ids));
+			rc = EXIT_FAILED;
+		} else {
+			fprintf(stderr, "relcon: %s: %s\n", d->root.name,
+				w.state == TEARDOWN_DONE ? "DELETE_COMPLETE" : "deletion started");
+		}
+		teardown_free(&t);
+		buf_free(&w.failed);
+		buf_free(&w.ids);
+		free(w.error);
+	}
+	buf_free(&why);
+	stack_detail_free(&f);
+out:
+	for (size_t i = 0; i < retain.n; i++)
+		free(retain.v[i]);
+	free(retain.v);
 	return rc;
 }

@@ -78,6 +78,8 @@ static const struct key keys[] = {
 	STR("aws.commit_tag", aws_commit_tag, "Commit", "AMI tag that holds the commit SHA"),
 	STR("aws.locals_path", aws_locals_path, "ops/image-deploy/locals.pkr.hcl",
 	    "File in the product repository listing the accounts allowed to launch the AMIs ($RELCON_LOCALS_PATH overrides)"),
+	INT("stacks.allow_foreign_teardown", stacks_allow_foreign, 0, 0, 1,
+	    "1: teardown may delete stacks relcon did not create (no created-by=relcon tag)"),
 	LIST("aws.sandbox_accounts", aws_sandbox_accounts, no_strings,
 	     "AWS accounts shown as sandbox (green banner); any other account gets the red banner"),
 	STR("ssh.bastion_user", ssh_bastion_user, "ec2-user", "User on a super stack's bastion (the SSH jump host)"),

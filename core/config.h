@@ -53,6 +53,7 @@ struct config {
 	char *aws_commit_tag;       /* aws.commit_tag      "Commit" */
 	char *aws_locals_path;      /* aws.locals_path     "ops/image-deploy/locals.pkr.hcl" */
 	struct strlist aws_sandbox_accounts; /* aws.sandbox_accounts [] */
+	long stacks_allow_foreign;  /* stacks.allow_foreign_teardown 0 */
 	/* ssh: (release/ssh.c; every value is validated before it reaches argv) */
 	char *ssh_bastion_user;      /* ssh.bastion_user   "ec2-user" */
 	char *ssh_user;              /* ssh.user           "ubuntu" (the private hosts) */

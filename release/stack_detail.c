@@ -64,10 +64,13 @@ static int host_order(const void *a, const void *b)
 	return r ? r : strcmp(x->instance_id, y->instance_id);
 }
 
-static void take_resources(struct stack_detail_fetch *f, struct cfn_resources *r)
+static void take_resources(struct stack_detail_fetch *f, struct cfn_resources *r, const char *stack)
 {
 	f->d.resources = xrealloc(f->d.resources, (f->d.nresources + r->n + 1) * sizeof *f->d.resources);
+	f->d.resource_stack = xrealloc(f->d.resource_stack, (f->d.nresources + r->n + 1) * sizeof *f->d.resource_stack);
 	memcpy(f->d.resources + f->d.nresources, r->v, r->n * sizeof *r->v);
+	for (size_t i = 0; i < r->n; i++)
+		f->d.resource_stack[f->d.nresources + i] = xstrdup(stack);
 	f->d.nresources += r->n;
 	free(r->v);
 	r->v = NULL;
@@ -130,7 +133,7 @@ static void on_reply(void *ud, const struct aws_resp *r)
 					ask(f, W_INSTANCES, NULL, x->logical_id, x->physical_id);
 				}
 			}
-			take_resources(f, &res);
+			take_resources(f, &res, c->logical);
 		}
 		cfn_resources_free(&res);
 	} else if (c->what == W_EVENTS) {
@@ -296,6 +299,9 @@ void stack_detail_free(struct stack_detail_fetch **fp)
 		free(d->outputs[i].description);
 	}
 	free(d->outputs);
+	for (size_t i = 0; i < d->nresources; i++)
+		free(d->resource_stack[i]);
+	free(d->resource_stack);
 	struct cfn_resources res = {.v = d->resources, .n = d->nresources};
 	cfn_resources_free(&res);
 	struct cfn_events ev = {.v = d->events, .n = d->nevents};

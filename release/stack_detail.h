@@ -40,6 +40,7 @@ struct stack_detail {
 	struct detail_output *outputs;
 	size_t noutputs;
 	struct cfn_resource *resources; /* the root's and nested stacks' */
+	char **resource_stack;          /* per resource: its nested stack's logical id, "" for the root */
 	size_t nresources;
 	struct cfn_event *events; /* newest first */
 	size_t nevents;

@@ -582,6 +582,7 @@ static void test_print_keys(void **state)
 	    "aws.release_prefix",
 	    "aws.commit_tag",
 	    "aws.locals_path",
+	    "stacks.allow_foreign_teardown",
 	    "aws.sandbox_accounts",
 	    "ssh.bastion_user",
 	    "ssh.user",
