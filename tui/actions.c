@@ -30,7 +30,7 @@ static const struct {
 	{"<Home>", ACTION_MOVE_TOP}, {"G", ACTION_MOVE_BOTTOM},  {"<End>", ACTION_MOVE_BOTTOM},
 	{"<Enter>", ACTION_OPEN},    {"<Esc>", ACTION_BACK},      {"<Left>", ACTION_BACK},
 	{"/", ACTION_FILTER},        {"S", ACTION_SORT_NEXT},     {"I", ACTION_SORT_REVERSE},
-	{"<Tab>", ACTION_PANE_NEXT}, {"m", ACTION_BRANCH_MAIN},   {"B", ACTION_BRANCH_PICK}, {"P", ACTION_RELEASES}, {"i", ACTION_IMAGES}, {"X", ACTION_STACKS}, {"f", ACTION_SCOPE_NEXT}, {"s", ACTION_SSH},
+	{"<Tab>", ACTION_PANE_NEXT}, {"m", ACTION_BRANCH_MAIN},   {"B", ACTION_BRANCH_PICK}, {"P", ACTION_RELEASES}, {"i", ACTION_IMAGES}, {"X", ACTION_STACKS}, {"f", ACTION_SCOPE_NEXT}, {"s", ACTION_SSH}, {"D", ACTION_TEARDOWN},
 };
 #define NDEFAULTS (sizeof defaults / sizeof defaults[0])
 

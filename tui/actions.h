@@ -42,7 +42,8 @@ enum { ACTION_MUTATING = 1 };
 	_(IMAGES, "images", "Every AMI carrying the commit tag, newest first", GROUP_BUILDS, 0)    \
 	_(STACKS, "stacks", "CloudFormation stacks, relcon's first", GROUP_STACKS, 0)               \
 	_(SCOPE_NEXT, "scope-next", "Stacks: show mine, relcon's, or all", GROUP_STACKS, 0)       \
-	_(SSH, "ssh", "SSH into the stack's monitor host through its bastion", GROUP_STACKS, 0)
+	_(SSH, "ssh", "SSH into the stack's monitor host through its bastion", GROUP_STACKS, 0)   \
+	_(TEARDOWN, "teardown", "Delete the stack (type its name to confirm)", GROUP_STACKS, ACTION_MUTATING)
 
 enum action {
 	ACTION_NONE = 0,

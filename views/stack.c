@@ -8,6 +8,8 @@
 #include "core/timeutil.h"
 #include "release/context.h"
 #include "release/ssh.h"
+#include "release/teardown.h"
+#include "tui/dialog.h"
 #include "release/stack_detail.h"
 #include "release/stacks.h"
 #include "tui/table.h"
@@ -23,6 +25,7 @@ struct stack_view {
 	struct table *tables[PANE_COUNT];
 	enum pane pane;
 	time_t now;
+	struct teardown *teardown;
 };
 
 static const struct stack_detail *detail(const struct stack_view *v)
@@ -276,6 +279,70 @@ static void run_ssh(struct stack_view *v, struct tui *t)
 	buf_free(&route);
 }
 
+static void start(struct stack_view *v);
+
+static void teardown_changed(void *ud, const struct teardown_progress *p)
+{
+	struct stack_view *v = ud;
+	switch (p->state) {
+	case TEARDOWN_SENT:
+		tui_message(v->t, 0, "teardown: DeleteStack sent; following %s", v->name);
+		break;
+	case TEARDOWN_DELETING:
+		return; /* the teardown itself is watching; nothing new to show */
+	case TEARDOWN_DONE:
+		tui_message(v->t, 0, "teardown: %s DELETE_COMPLETE", v->name);
+		break;
+	case TEARDOWN_FAILED: {
+		struct buf b = {0};
+		for (size_t i = 0; i < p->nfailed; i++)
+			buf_printf(&b, "%s%s", i ? "; " : "", p->failed[i]);
+		tui_message(v->t, 1, "teardown: DELETE_FAILED: %s (relcon teardown %s --retain … keeps them)",
+			    buf_str(&b), v->name);
+		buf_free(&b);
+		break;
+	}
+	case TEARDOWN_ERROR:
+		tui_message(v->t, 1, "teardown: %s", p->error ? p->error : "failed");
+		break;
+	}
+	/* Show the stack as it is now. */
+	start(v);
+	tui_dirty(v->t);
+}
+
+static void teardown_confirmed(void *ud, int accepted)
+{
+	struct stack_view *v = ud;
+	const struct stack_detail *d = detail(v);
+	if (!accepted || !d || !d->have_root) {
+		tui_message(v->t, 0, "teardown cancelled");
+		return;
+	}
+	teardown_free(&v->teardown);
+	v->teardown = teardown_start(v->ctx->aws, d->root.id, NULL, 0, 1, 2000, teardown_changed, v);
+}
+
+static void ask_teardown(struct stack_view *v, struct tui *t)
+{
+	const struct stack_detail *d = detail(v);
+	struct buf why = {0};
+	if (!d || !d->have_root) {
+		tui_message(t, 1, "teardown: the stack is not loaded yet");
+	} else if (teardown_allowed(d, &v->ctx->cfg, v->ctx->read_only, &why) < 0) {
+		tui_message(t, 1, "teardown: %s", buf_str(&why));
+	} else {
+		struct buf l1 = {0}, l2 = {0};
+		buf_printf(&l1, "DeleteStack %s", d->root.id);
+		buf_printf(&l2, "deletes every resource of %s and its nested stacks.", d->root.name);
+		const char *lines[] = {buf_str(&l1), buf_str(&l2), "This cannot be undone."};
+		confirm_open(t, "Delete the stack?", lines, 3, "Delete", d->root.name, 1, teardown_confirmed, v);
+		buf_free(&l1);
+		buf_free(&l2);
+	}
+	buf_free(&why);
+}
+
 static enum handled action(struct screen *s, struct tui *t, enum action a)
 {
 	struct stack_view *v = s->data;
@@ -291,6 +358,10 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 		run_ssh(v, t);
 		return HANDLED;
 	}
+	if (a == ACTION_TEARDOWN) {
+		ask_teardown(v, t);
+		return HANDLED;
+	}
 	return table_action(v->tables[v->pane], a);
 }
 
@@ -303,6 +374,7 @@ static void title(struct screen *s, struct buf *out)
 static void view_free(struct screen *s)
 {
 	struct stack_view *v = s->data;
+	teardown_free(&v->teardown);
 	stack_detail_free(&v->fetch);
 	for (int p = 0; p < PANE_COUNT; p++)
 		table_free(&v->tables[p]);
