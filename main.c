@@ -1,8 +1,8 @@
 /* main.c - argument parsing; picks the TUI or a headless command. */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <locale.h>
 
 #include "cli/cli.h"
 #include "core/config.h"

@@ -61,7 +61,7 @@ void cfn_create_stack_body(struct buf *body, const struct cfn_create_stack_req *
 }
 
 void cfn_delete_stack_body(struct buf *body, const char *stack_name, const char *const *retain, size_t nretain,
-                           const char *client_request_token)
+			   const char *client_request_token)
 {
 	query_begin(body, "DeleteStack", CFN_API_VERSION);
 	query_add(body, "StackName", stack_name);
@@ -135,11 +135,11 @@ static int stack_read(struct query_doc *q, xmlNode *it, size_t i, void *elem)
 	query_time(it, "LastUpdatedTime", &s->last_updated_time, &s->updated);
 	query_time(it, "DeletionTime", &s->deletion_time, &s->deleted);
 	s->params =
-	    query_items(q, xml_child(it, "Parameters"), "member", sizeof *s->params, param_read, &s->nparams, &rc);
+		query_items(q, xml_child(it, "Parameters"), "member", sizeof *s->params, param_read, &s->nparams, &rc);
 	if (rc < 0)
 		return -1;
 	s->outputs =
-	    query_items(q, xml_child(it, "Outputs"), "member", sizeof *s->outputs, output_read, &s->noutputs, &rc);
+		query_items(q, xml_child(it, "Outputs"), "member", sizeof *s->outputs, output_read, &s->noutputs, &rc);
 	if (rc < 0)
 		return -1;
 	if (query_tags(q, it, "Tags", "member", "Key", "Value", &s->tags, &s->ntags) < 0)
@@ -220,11 +220,11 @@ int cfn_events_parse(const char *body, size_t len, struct cfn_events *out, struc
 	memset(out, 0, sizeof *out);
 	struct query_doc q;
 	if (query_open(&q, "DescribeStackEvents", "DescribeStackEventsResponse", "DescribeStackEventsResult", body, len,
-	               err) < 0)
+		       err) < 0)
 		return -1;
 	int rc;
 	out->v =
-	    query_items(&q, xml_child(q.result, "StackEvents"), "member", sizeof *out->v, event_read, &out->n, &rc);
+		query_items(&q, xml_child(q.result, "StackEvents"), "member", sizeof *out->v, event_read, &out->n, &rc);
 	out->next_token = query_token(q.result, "NextToken");
 	query_close(&q);
 	if (rc < 0)
@@ -267,11 +267,11 @@ int cfn_resources_parse(const char *body, size_t len, struct cfn_resources *out,
 	memset(out, 0, sizeof *out);
 	struct query_doc q;
 	if (query_open(&q, "DescribeStackResources", "DescribeStackResourcesResponse", "DescribeStackResourcesResult",
-	               body, len, err) < 0)
+		       body, len, err) < 0)
 		return -1;
 	int rc;
 	out->v = query_items(&q, xml_child(q.result, "StackResources"), "member", sizeof *out->v, resource_read,
-	                     &out->n, &rc);
+			     &out->n, &rc);
 	query_close(&q);
 	if (rc < 0)
 		cfn_resources_free(out);
@@ -321,7 +321,7 @@ int cfn_summaries_parse(const char *body, size_t len, struct cfn_summaries *out,
 		return -1;
 	int rc;
 	out->v = query_items(&q, xml_child(q.result, "StackSummaries"), "member", sizeof *out->v, summary_read, &out->n,
-	                     &rc);
+			     &rc);
 	out->next_token = query_token(q.result, "NextToken");
 	query_close(&q);
 	if (rc < 0)
@@ -366,11 +366,11 @@ int cfn_template_summary_parse(const char *body, size_t len, struct cfn_template
 	memset(out, 0, sizeof *out);
 	struct query_doc q;
 	if (query_open(&q, "GetTemplateSummary", "GetTemplateSummaryResponse", "GetTemplateSummaryResult", body, len,
-	               err) < 0)
+		       err) < 0)
 		return -1;
 	int rc;
 	out->params = query_items(&q, xml_child(q.result, "Parameters"), "member", sizeof *out->params,
-	                          template_param_read, &out->nparams, &rc);
+				  template_param_read, &out->nparams, &rc);
 	query_strings(q.result, "Capabilities", "member", &out->capabilities, &out->ncapabilities);
 	out->capabilities_reason = query_text(q.result, "CapabilitiesReason");
 	out->description = query_text(q.result, "Description");

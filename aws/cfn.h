@@ -55,7 +55,7 @@ struct cfn_create_stack_req {
 void cfn_create_stack_body(struct buf *body, const struct cfn_create_stack_req *req);
 /* StackName, RetainResources.member.N, ClientRequestToken. */
 void cfn_delete_stack_body(struct buf *body, const char *stack_name, const char *const *retain, size_t nretain,
-                           const char *client_request_token);
+			   const char *client_request_token);
 
 /* ---- Responses ---- */
 

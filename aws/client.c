@@ -254,8 +254,9 @@ static void on_http(void *ud, const struct http_resp *r)
 	} else {
 		aws_error_parse(&e, r->status, r->body, r->body_len);
 		retry = aws_error_retryable(e.code, r->status) != AWS_RETRY_NO;
-		if (e.code && (!strcmp(e.code, "ExpiredToken") || !strcmp(e.code, "ExpiredTokenException") ||
-			       !strcmp(e.code, "RequestExpired")) &&
+		if (e.code &&
+		    (!strcmp(e.code, "ExpiredToken") || !strcmp(e.code, "ExpiredTokenException") ||
+		     !strcmp(e.code, "RequestExpired")) &&
 		    !k->refreshed && !k->has_explicit) {
 			k->refreshed = 1;
 			aws_creds_invalidate(c->creds);
@@ -264,8 +265,8 @@ static void on_http(void *ud, const struct http_resp *r)
 	}
 	if (retry && k->attempts < c->max_attempts) {
 		long wait = backoff_ms(c, k->attempts);
-		log_msg(LOG_INFO, "aws: %s in %s: retrying in %ld ms (attempt %d failed: HTTP %ld %s)", k->op, k->region,
-			wait, k->attempts, r->status, e.code ? e.code : (r->error ? r->error : ""));
+		log_msg(LOG_INFO, "aws: %s in %s: retrying in %ld ms (attempt %d failed: HTTP %ld %s)", k->op,
+			k->region, wait, k->attempts, r->status, e.code ? e.code : (r->error ? r->error : ""));
 		aws_error_free(&e);
 		k->timer = loop_timer(c->loop, wait, on_retry_timer, k);
 		return;

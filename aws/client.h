@@ -55,10 +55,10 @@ struct aws_creds *aws_client_creds(struct aws_client *c);
 void aws_client_set_backoff(struct aws_client *c, long base_ms, long cap_ms);
 
 struct aws_req {
-	const char *op;       /* "DescribeImages": for messages and the log */
-	const char *service;  /* "ec2", "cloudformation", "sts", "s3" */
-	const char *region;   /* NULL = the client's region */
-	const char *method;   /* NULL = "POST" (Query protocol) or "GET" (S3) */
+	const char *op;      /* "DescribeImages": for messages and the log */
+	const char *service; /* "ec2", "cloudformation", "sts", "s3" */
+	const char *region;  /* NULL = the client's region */
+	const char *method;  /* NULL = "POST" (Query protocol) or "GET" (S3) */
 	/* Query protocol (ec2, cloudformation, sts): the form body from aws/query.h. */
 	const char *body;
 	size_t body_len;
@@ -69,12 +69,12 @@ struct aws_req {
 	const char *query;
 	/* Sign with these instead of the chain's (STS AssumeRole in the chain). */
 	const struct aws_credentials *creds;
-	int mutating;         /* see above */
+	int mutating; /* see above */
 };
 
 struct aws_resp {
-	long status;            /* HTTP status, 0 when none arrived */
-	const char *body;       /* NUL-terminated */
+	long status;      /* HTTP status, 0 when none arrived */
+	const char *body; /* NUL-terminated */
 	size_t body_len;
 	const char *error;      /* NULL on 2xx; else one line for people:
 				   "DescribeImages in us-east-1: UnauthorizedOperation: ... (HTTP 403)" */

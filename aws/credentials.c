@@ -36,18 +36,17 @@
 
 extern char **environ;
 
-
-#define REFRESH_MARGIN_S 300 /* refresh five minutes before expiry */
-#define PROCESS_TIMEOUT_MS 30000L
-#define PROCESS_MAX_STDOUT (1024 * 1024)
-#define PROCESS_MAX_STDERR 4096
+#define REFRESH_MARGIN_S     300 /* refresh five minutes before expiry */
+#define PROCESS_TIMEOUT_MS   30000L
+#define PROCESS_MAX_STDOUT   (1024 * 1024)
+#define PROCESS_MAX_STDERR   4096
 #define CONTAINER_TIMEOUT_MS 2000L
-#define CONTAINER_ATTEMPTS 3 /* botocore's ContainerMetadataFetcher */
-#define IMDS_TIMEOUT_MS 2000L
-#define CONTAINER_HOST "http://169.254.170.2"
-#define IMDS_HOST "http://169.254.169.254"
-#define IMDS_HOST_V6 "http://[fd00:ec2::254]"
-#define IMDS_CREDS_PATH "/latest/meta-data/iam/security-credentials/"
+#define CONTAINER_ATTEMPTS   3 /* botocore's ContainerMetadataFetcher */
+#define IMDS_TIMEOUT_MS      2000L
+#define CONTAINER_HOST       "http://169.254.170.2"
+#define IMDS_HOST            "http://169.254.169.254"
+#define IMDS_HOST_V6         "http://[fd00:ec2::254]"
+#define IMDS_CREDS_PATH      "/latest/meta-data/iam/security-credentials/"
 
 enum purpose {
 	FOR_RESULT, /* the credentials asked for */
@@ -198,8 +197,8 @@ static void json_wipe_member(struct json_object *o, const char *key)
 	}
 }
 
-static int parse_json(struct aws_credentials *out, const char *json, size_t len, const char *source,
-		      int need_version, struct buf *err)
+static int parse_json(struct aws_credentials *out, const char *json, size_t len, const char *source, int need_version,
+		      struct buf *err)
 {
 	memset(out, 0, sizeof *out);
 	const char *src = source ? source : "credentials";
@@ -555,9 +554,10 @@ static void got(struct aws_creds *p, struct aws_credentials *c)
 static void nothing_found(struct aws_creds *p)
 {
 	struct buf m = {0};
-	buf_printf(&m, "no AWS credentials found. Tried: %s. To fix: set AWS_PROFILE (or --profile) to a profile with "
-		       "aws_access_key_id, credential_process or role_arn, run `aws configure`, or export "
-		       "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+	buf_printf(&m,
+		   "no AWS credentials found. Tried: %s. To fix: set AWS_PROFILE (or --profile) to a profile with "
+		   "aws_access_key_id, credential_process or role_arn, run `aws configure`, or export "
+		   "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
 		   buf_str(&p->r.tried));
 	res_fail(p, buf_str(&m));
 	buf_free(&m);
@@ -736,10 +736,11 @@ static void credential_source(struct aws_creds *p, const char *cs)
 		if (rc < 0)
 			res_failf(p, "%s (credential_source = EcsContainer): %s", label, buf_str(&err));
 		else if (rc == 0)
-			res_failf(p,
-				  "%s has credential_source = EcsContainer, but neither "
-				  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set",
-				  label);
+			res_failf(
+				p,
+				"%s has credential_source = EcsContainer, but neither "
+				"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set",
+				label);
 		free(label);
 		buf_free(&err);
 		return;
@@ -1245,8 +1246,9 @@ static int check_full_uri(const char *uri, char **where, struct buf *err)
 	buf_adds(&w, clean);
 	free(clean);
 	if (!https && !host_allowed_plain_http(host)) {
-		buf_adds(err, "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http is allowed only to loopback addresses and "
-			      "the ECS/EKS agent (169.254.170.2, 169.254.170.23, fd00:ec2::23); ");
+		buf_adds(err,
+			 "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http is allowed only to loopback addresses and "
+			 "the ECS/EKS agent (169.254.170.2, 169.254.170.23, fd00:ec2::23); ");
 		add_clean(err, host);
 		buf_adds(err, " needs https");
 		free(host);
@@ -1411,7 +1413,8 @@ static void step_container(struct aws_creds *p)
 	if (rc < 0) {
 		res_failf(p, "container credentials: %s", buf_str(&err));
 	} else if (rc == 0) {
-		note(p, "container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set");
+		note(p, "container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not "
+			"set");
 		step_imds(p);
 	}
 	buf_free(&err);
@@ -1467,8 +1470,8 @@ static void imds_absent(struct aws_creds *p, const char *why)
 	struct resolution *r = &p->r;
 	if (r->purpose == FOR_ROLE) {
 		char *label = profile_label(r->chain.roles[0]->name);
-		res_failf(p, "%s has credential_source = Ec2InstanceMetadata, but %s at %s: %s", label,
-			  imds_label(r), r->imds_base, why);
+		res_failf(p, "%s has credential_source = Ec2InstanceMetadata, but %s at %s: %s", label, imds_label(r),
+			  r->imds_base, why);
 		free(label);
 		return;
 	}
@@ -1564,8 +1567,7 @@ static void on_imds_token(void *ud, const struct http_resp *resp)
 		while (n && (resp->body[n - 1] == '\n' || resp->body[n - 1] == '\r' || resp->body[n - 1] == ' '))
 			n--;
 		if (!n || memchr(resp->body, '\n', n) || memchr(resp->body, '\r', n) || memchr(resp->body, '\0', n)) {
-			res_failf(p, "%s at %s: the session token it gave is not usable", imds_label(r),
-				  r->imds_base);
+			res_failf(p, "%s at %s: the session token it gave is not usable", imds_label(r), r->imds_base);
 			return;
 		}
 		r->imds_token = xstrndup(resp->body, n);
@@ -1584,7 +1586,8 @@ static void step_imds(struct aws_creds *p)
 	if (off && !strcasecmp(off, "true")) {
 		if (r->purpose == FOR_ROLE) {
 			char *label = profile_label(r->chain.roles[0]->name);
-			res_failf(p, "%s has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED=true",
+			res_failf(p,
+				  "%s has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED=true",
 				  label);
 			free(label);
 			return;

@@ -47,7 +47,7 @@ struct ec2_instances_req {
 	const struct ec2_filter *filters;
 	size_t nfilters;
 	long max_results; /* 0 leaves it out; also left out with instance_ids,
-	                     which EC2 refuses to combine with it */
+			     which EC2 refuses to combine with it */
 	const char *next_token;
 };
 

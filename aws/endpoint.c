@@ -123,7 +123,7 @@ static int env_true(const char *name)
 }
 
 int aws_endpoint_resolve(struct aws_endpoint *out, const char *service, const char *region, const struct aws_profile *p,
-                         struct buf *err)
+			 struct buf *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!is_label(service)) {
@@ -133,9 +133,9 @@ int aws_endpoint_resolve(struct aws_endpoint *out, const char *service, const ch
 	}
 	if (!region || !*region) {
 		buf_printf(err,
-		           "%s: no AWS region given (--region, AWS_REGION, AWS_DEFAULT_REGION, the "
-		           "profile's region or aws.region)",
-		           service);
+			   "%s: no AWS region given (--region, AWS_REGION, AWS_DEFAULT_REGION, the "
+			   "profile's region or aws.region)",
+			   service);
 		return -1;
 	}
 	if (!is_label(region)) {
@@ -148,7 +148,7 @@ int aws_endpoint_resolve(struct aws_endpoint *out, const char *service, const ch
 
 	const char *ign = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	int ignore = ign && *ign ? env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-	                         : p && p->ignore_configured_endpoint_urls == 1;
+				 : p && p->ignore_configured_endpoint_urls == 1;
 	const char *url = NULL;
 	struct buf origin = {0};
 	if (!ignore) {

@@ -51,7 +51,7 @@ struct aws_endpoint {
  * "http[s]://host[:port][/path]" (no user, query or fragment), prefixed
  * with the variable's name or the profile's "FILE:LINE: endpoint_url". */
 int aws_endpoint_resolve(struct aws_endpoint *out, const char *service, const char *region, const struct aws_profile *p,
-                         struct buf *err);
+			 struct buf *err);
 /* Free the strings of e and zero it. */
 void aws_endpoint_free(struct aws_endpoint *e);
 /* Append the service's variable name, e.g. "AWS_ENDPOINT_URL_CLOUDFORMATION". */

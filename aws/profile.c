@@ -122,7 +122,7 @@ static struct ini_section *section_get(struct ini_file *f, const char *name, siz
 /* Set key (len bytes) to value in the array; a repeated key replaces the
  * earlier value in place, as a dict would.  Returns its index. */
 static size_t entry_set(struct ini_entry **v, size_t *n, size_t *cap, const char *key, size_t klen, const char *val,
-                        size_t vlen, int line, int lower)
+			size_t vlen, int line, int lower)
 {
 	char *k = xstrndup(key, klen);
 	if (lower)
@@ -189,7 +189,7 @@ static int ini_parse(struct ini_file *f, const char *text, size_t len, struct bu
 				const char *eq = memchr(s, '=', (size_t)(le - s));
 				if (!eq)
 					return parse_error(err, f->path, lineno,
-					                   "expected \"key = value\" in an indented sub-section");
+							   "expected \"key = value\" in an indented sub-section");
 				const char *ks = s, *ke = eq, *vs = eq + 1, *ve = le;
 				trim(&ks, &ke);
 				ve = cut_comment(vs - 1, ve);
@@ -198,7 +198,7 @@ static int ini_parse(struct ini_file *f, const char *text, size_t len, struct bu
 					return parse_error(err, f->path, lineno, "missing key before '='");
 				e->is_sub_head = 1;
 				entry_set(&e->sub, &e->n_sub, &e->cap_sub, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs),
-				          lineno, 0);
+					  lineno, 0);
 			} else {
 				/* Continuation of a value on its own line. */
 				const char *ve = cut_comment(s, le);
@@ -247,11 +247,11 @@ static int ini_parse(struct ini_file *f, const char *text, size_t len, struct bu
 		trim(&ks, &ke);
 		if (ks == ke)
 			return parse_error(err, f->path, lineno,
-			                   *delim == ':' ? "missing key before ':'" : "missing key before '='");
+					   *delim == ':' ? "missing key before ':'" : "missing key before '='");
 		ve = cut_comment(delim, le);
 		trim(&vs, &ve);
 		cur = (long)entry_set(&sec->e, &sec->n, &sec->cap, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs), lineno,
-		                      1);
+				      1);
 		cur_indent = indent;
 	}
 	return 0;
@@ -367,8 +367,8 @@ static void classify(struct ini_file *f)
 			continue;
 		}
 		enum section_kind kind = strncmp(s->name, "profile", 7) == 0    ? SECTION_PROFILE
-		                         : strncmp(s->name, "services", 8) == 0 ? SECTION_SERVICES
-		                                                                : SECTION_OTHER;
+					 : strncmp(s->name, "services", 8) == 0 ? SECTION_SERVICES
+										: SECTION_OTHER;
 		if (kind == SECTION_OTHER)
 			continue;
 		/* botocore takes any two-word header that starts with the
@@ -506,7 +506,7 @@ const char *aws_profile_source_name(enum aws_profile_source source)
 }
 
 char *aws_region_resolve(const char *flag, const struct aws_profile *p, const char *fallback,
-                         enum aws_region_source *source)
+			 enum aws_region_source *source)
 {
 	enum aws_region_source src = AWS_REGION_NONE;
 	const char *r = NULL;
@@ -704,7 +704,7 @@ static void not_found(const struct aws_files *f, const char *name, struct buf *e
 	if (s) {
 		char *q = sanitize(name, strlen(name), SANITIZE_ONE_LINE, 60);
 		buf_printf(err, " (%s:%d has [profile %s]; the credentials file needs [%s])", f->creds.path, s->line, q,
-		           q);
+			   q);
 		free(q);
 	}
 	buf_free(&alt);
@@ -712,7 +712,7 @@ static void not_found(const struct aws_files *f, const char *name, struct buf *e
 
 /* Append the merged entries of one section; later calls override. */
 static void merge(struct aws_profile *p, const struct ini_entry **from, size_t *cap, const struct ini_section *s,
-                  const char *file)
+		  const char *file)
 {
 	for (size_t i = 0; s && i < s->n; i++) {
 		size_t j;
@@ -770,7 +770,7 @@ static int services_of(struct aws_profile *p, const struct aws_files *f, struct 
 }
 
 int aws_profile_get(struct aws_profile **out, const struct aws_files *f, const char *name, int must_exist,
-                    struct buf *err)
+		    struct buf *err)
 {
 	*out = NULL;
 	const struct ini_section *cs = config_section(f, SECTION_PROFILE, name);
@@ -868,7 +868,7 @@ static void at_key(struct buf *err, const struct aws_profile *p, const char *key
 }
 
 int aws_role_chain_resolve(struct aws_role_chain *out, const struct aws_files *f, const char *name, int must_exist,
-                           struct buf *err)
+			   struct buf *err)
 {
 	static const char *const sources[] = {"Environment", "Ec2InstanceMetadata", "EcsContainer", NULL};
 	memset(out, 0, sizeof *out);
@@ -942,7 +942,7 @@ int aws_role_chain_resolve(struct aws_role_chain *out, const struct aws_files *f
 				buf_adds(err, "source profile ");
 				add_quoted(err, src);
 				buf_adds(err, " has no credentials: it needs aws_access_key_id and "
-				              "aws_secret_access_key, or credential_process");
+					      "aws_secret_access_key, or credential_process");
 				return chain_fail(out, &p);
 			}
 			out->source = p;

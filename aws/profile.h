@@ -147,7 +147,7 @@ struct aws_profile {
  * as "FILE:LINE: ...".  credential_source is checked by
  * aws_role_chain_resolve, where it is used. */
 int aws_profile_get(struct aws_profile **out, const struct aws_files *files, const char *name, int must_exist,
-                    struct buf *err);
+		    struct buf *err);
 /* Free p, wiping the secrets (explicit_bzero), and set *p to NULL. */
 void aws_profile_free(struct aws_profile **p);
 /* The merged entry for key (lower-case), or NULL; borrowed from p. */
@@ -173,7 +173,7 @@ enum aws_region_source {
  * empty strings count as unset.  Returns a malloc'd region, or NULL when
  * none is set, and sets *source when source != NULL. */
 char *aws_region_resolve(const char *flag, const struct aws_profile *p, const char *fallback,
-                         enum aws_region_source *source);
+			 enum aws_region_source *source);
 /* "none", "--region", "AWS_REGION", "AWS_DEFAULT_REGION", "profile" or
  * "aws.region" (static). */
 const char *aws_region_source_name(enum aws_region_source source);
@@ -208,7 +208,7 @@ struct aws_role_chain {
  * ("FILE:LINE: source_profile loop: a -> b -> a"); a source profile
  * without credentials. */
 int aws_role_chain_resolve(struct aws_role_chain *out, const struct aws_files *files, const char *name, int must_exist,
-                           struct buf *err);
+			   struct buf *err);
 /* Free what c owns and zero it. */
 void aws_role_chain_free(struct aws_role_chain *c);
 

@@ -119,7 +119,7 @@ int query_malformed(struct query_doc *q, const char *fmt, ...)
 }
 
 int query_open(struct query_doc *q, const char *op, const char *root_name, const char *result_name, const char *body,
-               size_t len, struct buf *err)
+	       size_t len, struct buf *err)
 {
 	memset(q, 0, sizeof *q);
 	q->op = op;
@@ -139,7 +139,7 @@ int query_open(struct query_doc *q, const char *op, const char *root_name, const
 			buf_printf(err, "%s: %s%s%s", op, code, message ? ": " : "", message ? message : "");
 		else
 			buf_printf(err, "%s: not the expected response element <%s> (want <%s>)", op,
-			           (const char *)q->root->name, root_name);
+				   (const char *)q->root->name, root_name);
 		free(code);
 		free(message);
 		query_close(q);
@@ -172,7 +172,7 @@ size_t query_count(xmlNode *set, const char *item_name)
 }
 
 void *query_items(struct query_doc *q, xmlNode *set, const char *item, size_t size, query_item_fn fn, size_t *n,
-                  int *rc)
+		  int *rc)
 {
 	size_t count = query_count(set, item);
 	*n = 0;
@@ -221,7 +221,7 @@ void query_time(xmlNode *from, const char *path, char **text, time_t *t)
 }
 
 int query_tags(struct query_doc *q, xmlNode *from, const char *set_path, const char *item, const char *key_name,
-               const char *value_name, struct aws_tag **tags, size_t *n)
+	       const char *value_name, struct aws_tag **tags, size_t *n)
 {
 	*tags = NULL;
 	*n = 0;

@@ -81,7 +81,7 @@ struct query_doc {
  *      <DescribeImagesResponse>)",
  *   "DescribeStacks: malformed response: no <DescribeStacksResult>". */
 int query_open(struct query_doc *q, const char *op, const char *root_name, const char *result_name, const char *body,
-               size_t len, struct buf *err);
+	       size_t len, struct buf *err);
 /* Free the document (q->doc NULL is a no-op). */
 void query_close(struct query_doc *q);
 /* Append "<op>: malformed response: <formatted text>" to q->err; returns -1. */
@@ -96,7 +96,7 @@ typedef int (*query_item_fn)(struct query_doc *q, xmlNode *item, size_t index, v
  * the array (NULL when there are none) with *n the elements touched, and
  * *rc 0 or -1; on -1 the caller frees the *n elements with its own free. */
 void *query_items(struct query_doc *q, xmlNode *set, const char *item, size_t size, query_item_fn fn, size_t *n,
-                  int *rc);
+		  int *rc);
 /* Text of from/path, malloc'd, or NULL when absent (xml_text_path). */
 char *query_text(xmlNode *from, const char *path);
 /* Text of from/name that must be present and non-empty.  Returns it
@@ -113,7 +113,7 @@ void query_time(xmlNode *from, const char *path, char **text, time_t *t);
  * and *n, or -1 after query_malformed (a tag without a key) with *tags
  * NULL and *n 0. */
 int query_tags(struct query_doc *q, xmlNode *from, const char *set_path, const char *item, const char *key_name,
-               const char *value_name, struct aws_tag **tags, size_t *n);
+	       const char *value_name, struct aws_tag **tags, size_t *n);
 /* The text of every <item> child of from/set_path (e.g. "Capabilities",
  * "member"), in order.  Returns *v (NULL when none) and *n. */
 void query_strings(xmlNode *from, const char *set_path, const char *item, char ***v, size_t *n);

@@ -16,8 +16,8 @@ static const char hex_lower[] = "0123456789abcdef";
 /* Headers that proxies or curl may add, drop or rewrite, so signing them
  * would break the signature; names compared lower-case. */
 static const char *const unsigned_headers[] = {
-    "authorization",     "connection", "expect",     "keep-alive",      "te", "trailer",
-    "transfer-encoding", "upgrade",    "user-agent", "x-amzn-trace-id", NULL,
+	"authorization",     "connection", "expect",     "keep-alive",      "te", "trailer",
+	"transfer-encoding", "upgrade",    "user-agent", "x-amzn-trace-id", NULL,
 };
 
 struct header {
@@ -253,7 +253,7 @@ static int collect_headers(const char *const *lines, struct header_list *l, stru
 /* Add a header the signer sets unless the request already carries it with
  * the same value; a different value is an error. */
 static int add_signer_header(struct header_list *l, struct sigv4_result *out, size_t *nextra, const char *wire_name,
-                             const char *value, struct buf *err)
+			     const char *value, struct buf *err)
 {
 	struct buf lname = {0};
 	for (const char *p = wire_name; *p; p++)
@@ -423,7 +423,7 @@ static int hmac_sha256(const void *key, size_t klen, const void *msg, size_t mle
 
 /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" secret, date), region), service), "aws4_request"). */
 static int signing_key(const char *secret, const char *date8, const char *region, const char *service,
-                       unsigned char key[32])
+		       unsigned char key[32])
 {
 	size_t slen = strlen(secret);
 	unsigned char *k0 = xmalloc(slen + 4);
@@ -475,7 +475,7 @@ static int valid_header_value(const char *s)
 }
 
 static int check_inputs(const struct sigv4_request *req, const struct sigv4_creds *c, const char *region,
-                        const char *service, const char *amz_date, struct buf *err)
+			const char *service, const char *amz_date, struct buf *err)
 {
 	if (!req || !valid_word(req->method)) {
 		fail(err, "missing or malformed HTTP method");
@@ -511,7 +511,7 @@ static int check_inputs(const struct sigv4_request *req, const struct sigv4_cred
 /* ---- signing ---- */
 
 int sigv4_sign(const struct sigv4_request *req, const struct sigv4_creds *c, const char *region, const char *service,
-               const char *amz_date, unsigned flags, struct sigv4_result *out, struct buf *err)
+	       const char *amz_date, unsigned flags, struct sigv4_result *out, struct buf *err)
 {
 	memset(out, 0, sizeof *out);
 	if (check_inputs(req, c, region, service, amz_date, err) < 0)
@@ -562,7 +562,7 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_creds *c, con
 		goto done;
 	}
 	buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", amz_date, date8, region, service,
-	           creq_hash);
+		   creq_hash);
 
 	unsigned char key[32], sig[32];
 	int krc = signing_key(c->secret_key, date8, region, service, key);
@@ -576,7 +576,7 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_creds *c, con
 	to_hex(sig, sizeof sig, out->signature);
 
 	buf_printf(&auth, "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, Signature=%s",
-	           c->access_key, date8, region, service, buf_str(&signed_names), out->signature);
+		   c->access_key, date8, region, service, buf_str(&signed_names), out->signature);
 	out->canonical_request = buf_steal(&creq);
 	out->string_to_sign = buf_steal(&sts);
 	out->authorization = buf_steal(&auth);

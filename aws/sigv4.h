@@ -76,7 +76,7 @@ struct sigv4_result {
  * Errors: missing or malformed inputs, no Host header, a header line without
  * a name, an unencoded S3 path, a given X-Amz-* header that conflicts. */
 int sigv4_sign(const struct sigv4_request *req, const struct sigv4_creds *c, const char *region, const char *service,
-               const char *amz_date, unsigned flags, struct sigv4_result *out, struct buf *err);
+	       const char *amz_date, unsigned flags, struct sigv4_result *out, struct buf *err);
 /* Free the strings of r and zero it. */
 void sigv4_result_free(struct sigv4_result *r);
 

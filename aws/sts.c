@@ -38,7 +38,7 @@ int sts_identity_parse(const char *body, size_t len, struct sts_identity *out, s
 	memset(out, 0, sizeof *out);
 	struct query_doc q;
 	if (query_open(&q, "GetCallerIdentity", "GetCallerIdentityResponse", "GetCallerIdentityResult", body, len,
-	               err) < 0)
+		       err) < 0)
 		return -1;
 	int rc = 0;
 	if (!(out->account = query_need(&q, q.result, "Account", NULL, 0)) ||

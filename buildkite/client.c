@@ -29,7 +29,7 @@ enum call_kind { CALL_LIST, CALL_GET, CALL_UNBLOCK };
 /* One logical call; a listing may span several HTTP requests (pages). */
 struct call {
 	struct bk_client *c;
-	unsigned long id;     /* our id, stable across pages */
+	unsigned long id; /* our id, stable across pages */
 	unsigned long http_id;
 	enum call_kind kind;
 	size_t limit;
@@ -277,8 +277,8 @@ static int response_error(const struct http_resp *r, struct bk_error *e)
 	e->timed_out = r->timed_out;
 	struct buf m = {0};
 	if (r->status == 0) {
-		buf_printf(&m, "%s%s", r->timed_out ? "timed out: " : "connection failed: ",
-			   r->error ? r->error : "no response");
+		buf_printf(&m, "%s%s",
+			   r->timed_out ? "timed out: " : "connection failed: ", r->error ? r->error : "no response");
 	} else {
 		char *api = bk_error_message(r->body, r->body_len);
 		if (api)
@@ -472,8 +472,8 @@ static void on_unblock(void *ud, const struct http_resp *r)
 	call_free(k);
 }
 
-unsigned long bk_unblock(struct bk_client *c, long number, const char *job_id, const char *const *fields,
-			 bk_job_fn fn, void *ud)
+unsigned long bk_unblock(struct bk_client *c, long number, const char *job_id, const char *const *fields, bk_job_fn fn,
+			 void *ud)
 {
 	struct call *k = call_new(c, CALL_UNBLOCK, (void (*)(void))fn, ud);
 	struct buf url = {0};

@@ -17,11 +17,11 @@ struct bk_client;
 
 /* Where to talk to and as whom; resolved by bk_settings_resolve. */
 struct bk_settings {
-	char *endpoint;      /* e.g. "https://api.buildkite.com" (no trailing slash) */
+	char *endpoint; /* e.g. "https://api.buildkite.com" (no trailing slash) */
 	char *organization;
 	char *pipeline;
-	char *token;         /* secret: never logged, printed or put in argv */
-	char *token_source;  /* "BUILDKITE_API_TOKEN" or the token file's path */
+	char *token;           /* secret: never logged, printed or put in argv */
+	char *token_source;    /* "BUILDKITE_API_TOKEN" or the token file's path */
 	char *endpoint_source; /* "RELCON_BUILDKITE_ENDPOINT", "BUILDKITE_REST_API_ENDPOINT" or "config" */
 };
 
@@ -39,9 +39,9 @@ void bk_settings_free(struct bk_settings *s);
 /* Rate-limit state from the latest response's headers (-1 = not sent). */
 struct bk_ratelimit {
 	int known;
-	long remaining, limit, reset;            /* organization-wide (RateLimit-*) */
+	long remaining, limit, reset;                /* organization-wide (RateLimit-*) */
 	long user_remaining, user_limit, user_reset; /* per user (RateLimit-User-*) */
-	long long at_ms;                         /* loop_now_ms() when seen */
+	long long at_ms;                             /* loop_now_ms() when seen */
 };
 
 /* An error from a call: HTTP status (0 = no response) and a message for
@@ -53,11 +53,11 @@ struct bk_error {
 };
 
 struct bk_query {
-	const char *branch;   /* NULL = any */
-	const char *commit;   /* full SHA, NULL = any */
-	const char *state;    /* NULL = any */
-	size_t limit;         /* stop after this many builds (0 = one page) */
-	int per_page;         /* 1..100; 0 = min(limit, 100) */
+	const char *branch; /* NULL = any */
+	const char *commit; /* full SHA, NULL = any */
+	const char *state;  /* NULL = any */
+	size_t limit;       /* stop after this many builds (0 = one page) */
+	int per_page;       /* 1..100; 0 = min(limit, 100) */
 	int exclude_jobs;
 };
 
@@ -81,8 +81,8 @@ unsigned long bk_get_build(struct bk_client *c, long number, bk_build_fn fn, voi
  * {"fields":{k:v,...}} (fields: NULL-terminated alternating keys and values,
  * may be NULL).  Never retried after it may have been sent; the caller
  * re-reads the build when the outcome is unknown (timeout). */
-unsigned long bk_unblock(struct bk_client *c, long number, const char *job_id, const char *const *fields,
-			 bk_job_fn fn, void *ud);
+unsigned long bk_unblock(struct bk_client *c, long number, const char *job_id, const char *const *fields, bk_job_fn fn,
+			 void *ud);
 /* Cancel a pending call: its callback is not called. */
 void bk_cancel(struct bk_client *c, unsigned long id);
 

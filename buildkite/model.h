@@ -17,20 +17,20 @@ enum bk_job_type { BK_JOB_OTHER, BK_JOB_SCRIPT, BK_JOB_MANUAL, BK_JOB_WAITER, BK
 struct bk_job {
 	char *id;
 	enum bk_job_type type;
-	char *type_name;     /* "script", "manual", ... as sent */
-	char *name;          /* "name" for script/trigger, else "label" (manual); may be NULL */
-	char *label;         /* "label" as sent (manual jobs), may be NULL */
+	char *type_name; /* "script", "manual", ... as sent */
+	char *name;      /* "name" for script/trigger, else "label" (manual); may be NULL */
+	char *label;     /* "label" as sent (manual jobs), may be NULL */
 	char *step_key;
-	char *state;         /* "blocked", "unblocked", "passed", ... */
+	char *state; /* "blocked", "unblocked", "passed", ... */
 	char *web_url;
-	int unblockable;     /* manual jobs: 1 when it can be unblocked now */
-	char *unblocked_by;  /* unblocked_by.name (or .email when no name), NULL if not */
+	int unblockable;    /* manual jobs: 1 when it can be unblocked now */
+	char *unblocked_by; /* unblocked_by.name (or .email when no name), NULL if not */
 	char *unblocked_at;
 	time_t unblocked_at_t;
 	char *started_at;
 	char *finished_at;
 	time_t started_at_t, finished_at_t;
-	int exit_status;     /* script jobs; -1 when null/absent */
+	int exit_status; /* script jobs; -1 when null/absent */
 };
 
 struct bk_build {
@@ -41,7 +41,7 @@ struct bk_build {
 	char *message;
 	char *commit;
 	char *branch;
-	char *author;        /* author.name, else creator.name, else NULL */
+	char *author; /* author.name, else creator.name, else NULL */
 	char *author_email;
 	char *web_url;
 	char *created_at;
@@ -75,8 +75,8 @@ char *bk_error_message(const char *json, size_t len);
 /* Deep copy. */
 void bk_build_copy(struct bk_build *dst, const struct bk_build *src);
 
-void bk_job_free(struct bk_job *j);        /* frees members, not j */
-void bk_build_free(struct bk_build *b);    /* frees members, not b */
+void bk_job_free(struct bk_job *j);                   /* frees members, not j */
+void bk_build_free(struct bk_build *b);               /* frees members, not b */
 void bk_builds_free(struct bk_build **arr, size_t n); /* frees all, sets *arr NULL */
 
 /* Parse ISO 8601 "2025-03-01T10:00:00.000Z" (fraction and Z optional,

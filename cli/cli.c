@@ -39,12 +39,14 @@ static int cmd_ssh(struct context *ctx, int argc, char **argv);
 static int cmd_teardown(struct context *ctx, int argc, char **argv);
 
 static const struct command commands[] = {
-	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps", cmd_builds},
+	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps",
+	 cmd_builds},
 	{"build", "COMMIT|NUMBER [--json]",
 	 "one build: jobs, block steps (who unblocked them, when), AMIs, template URLs", cmd_build},
 	{"images", "COMMIT [--json]", "a commit's AMIs per region, launch permissions against the expected accounts",
 	 cmd_images},
-	{"releases", "[--json]", "alpha and named releases in the public bucket, with their template URLs", cmd_releases},
+	{"releases", "[--json]", "alpha and named releases in the public bucket, with their template URLs",
+	 cmd_releases},
 	{"stacks", "[--json]", "CloudFormation stacks in the region: relcon's first, with owner, commit, expiry",
 	 cmd_stacks},
 	{"stack", "NAME [--json]", "one stack: status, parameters, outputs (nested too), resources, events, hosts",
@@ -231,10 +233,9 @@ static json_object *lineage_json(const struct lineage *l)
 		json_object_object_add(stages, stage_key((enum stage)s), so);
 	}
 	json_object_object_add(o, "templates", stages);
-	json_object_object_add(o, "expected_accounts",
-			       l->expected_state == FETCH_DONE
-				       ? strv_json((const char *const *)l->expected, l->nexpected)
-				       : NULL);
+	json_object_object_add(
+		o, "expected_accounts",
+		l->expected_state == FETCH_DONE ? strv_json((const char *const *)l->expected, l->nexpected) : NULL);
 	json_object_object_add(o, "expected_accounts_source", str_or_null(l->expected_path));
 	json_object_object_add(o, "expected_accounts_error", str_or_null(l->expected_error));
 	json_object_object_add(o, "launch_permission_drift", json_object_new_boolean(lineage_has_drift(l)));
@@ -399,8 +400,8 @@ static int cmd_builds(struct context *ctx, int argc, char **argv)
 		json_object_put(arr);
 	} else {
 		time_t now = time_now();
-		printf("%-8s%-10s%-22s%-18s%-11s%-11s%-11s%-6s%-18s%s\n", "BUILD", "COMMIT", "BRANCH", "STATE",
-		       "AMIS", "ALPHA", "RELEASE", "AGE", "AUTHOR", "MESSAGE");
+		printf("%-8s%-10s%-22s%-18s%-11s%-11s%-11s%-6s%-18s%s\n", "BUILD", "COMMIT", "BRANCH", "STATE", "AMIS",
+		       "ALPHA", "RELEASE", "AGE", "AUTHOR", "MESSAGE");
 		for (size_t i = 0; i < w.n; i++)
 			print_build_row(&w.builds[i], &ctx->cfg, now);
 	}
@@ -512,7 +513,8 @@ static void print_build_text(const struct bk_build *b, const struct config *cfg)
 		char *by = sanitize_str(j->unblocked_by, SANITIZE_ONE_LINE);
 		printf("%-10s ", step_text(j));
 		if (j->unblocked_by || j->unblocked_at)
-			printf("unblocked by %s at %s\n", j->unblocked_by ? by : "?", j->unblocked_at ? j->unblocked_at : "?");
+			printf("unblocked by %s at %s\n", j->unblocked_by ? by : "?",
+			       j->unblocked_at ? j->unblocked_at : "?");
 		else if (j->unblockable)
 			printf("ready to be unblocked\n");
 		else
@@ -571,7 +573,8 @@ static void print_lineage_text_parts(const struct lineage *l, int templates)
 			if (a->access_known && l->expected_state == FETCH_DONE) {
 				const char **missing, **extra;
 				size_t nm, ne;
-				artifact_drift(a, (const char *const *)l->expected, l->nexpected, &missing, &nm, &extra, &ne);
+				artifact_drift(a, (const char *const *)l->expected, l->nexpected, &missing, &nm, &extra,
+					       &ne);
 				for (size_t j = 0; j < nm; j++)
 					printf("  missing %s", missing[j]);
 				for (size_t j = 0; j < ne; j++)
@@ -641,7 +644,8 @@ static int cmd_build(struct context *ctx, int argc, char **argv)
 	struct lineage_fetch *lf = NULL;
 	if (ctx->aws && b->commit) {
 		struct wait_lineage w = {0};
-		lf = lineage_fetch_start(ctx->aws, &ctx->cfg, b->commit, release_name_of(b, &ctx->cfg), lineage_changed, &w);
+		lf = lineage_fetch_start(ctx->aws, &ctx->cfg, b->commit, release_name_of(b, &ctx->cfg), lineage_changed,
+					 &w);
 		context_wait(ctx, &w.done);
 	}
 	const struct lineage *l = lf ? lineage_fetch_result(lf) : NULL;
@@ -814,8 +818,8 @@ static int cmd_releases(struct context *ctx, int argc, char **argv)
 		for (size_t i = 0; i < l->n; i++) {
 			const struct published *p = &l->v[order[i]];
 			char *name = sanitize_str(p->name, SANITIZE_ONE_LINE);
-			printf("%-8s %s  (%zu templates under s3://%s/%s)\n", p->alpha ? "alpha" : "release", name, p->n,
-			       l->bucket, p->prefix);
+			printf("%-8s %s  (%zu templates under s3://%s/%s)\n", p->alpha ? "alpha" : "release", name,
+			       p->n, l->bucket, p->prefix);
 			free(name);
 			if (p->error) {
 				char *e = sanitize_str(p->error, SANITIZE_ONE_LINE);
@@ -1021,14 +1025,16 @@ static void print_stack_text(const struct stack_detail *d)
 	printf("\nOutputs:\n");
 	for (size_t i = 0; i < d->noutputs; i++) {
 		char *v = sanitize_str(d->outputs[i].value, SANITIZE_ONE_LINE);
-		printf("  %-24s %-28s %s\n", *d->outputs[i].stack ? d->outputs[i].stack : "(root)", d->outputs[i].key, v);
+		printf("  %-24s %-28s %s\n", *d->outputs[i].stack ? d->outputs[i].stack : "(root)", d->outputs[i].key,
+		       v);
 		free(v);
 	}
 	printf("\nHosts:\n");
 	for (size_t i = 0; i < d->nhosts; i++) {
 		const struct detail_host *h = &d->hosts[i];
 		printf("  %-26s %-20s public %-15s private %-15s %s\n", h->logical_id, h->instance_id,
-		       h->public_ip ? h->public_ip : "-", h->private_ip ? h->private_ip : "-", h->state ? h->state : "");
+		       h->public_ip ? h->public_ip : "-", h->private_ip ? h->private_ip : "-",
+		       h->state ? h->state : "");
 	}
 	printf("\nResources: %zu\nEvents (newest first):\n", d->nresources);
 	for (size_t i = 0; i < d->nevents && i < 20; i++) {
@@ -1247,15 +1253,16 @@ static int cmd_teardown(struct context *ctx, int argc, char **argv)
 		rc = EXIT_REFUSED;
 	} else {
 		struct wait_teardown w = {.follow = follow};
-		struct teardown *t = teardown_start(ctx->aws, d->root.id, (const char *const *)retain.v, retain.n, follow,
-						    2000, teardown_progress, &w);
+		struct teardown *t = teardown_start(ctx->aws, d->root.id, (const char *const *)retain.v, retain.n,
+						    follow, 2000, teardown_progress, &w);
 		fprintf(stderr, "relcon: deleting %s%s\n", d->root.name, follow ? "; following it" : "");
 		context_wait(ctx, &w.done);
 		if (w.state == TEARDOWN_ERROR) {
 			rc = fail("teardown", w.error ? w.error : "failed");
 		} else if (w.state == TEARDOWN_FAILED) {
-			fprintf(stderr, "relcon: %s: DELETE_FAILED; these resources could not be deleted:\n%s"
-					"  retry keeping them: relcon teardown %s --retain %s\n",
+			fprintf(stderr,
+				"relcon: %s: DELETE_FAILED; these resources could not be deleted:\n%s"
+				"  retry keeping them: relcon teardown %s --retain %s\n",
 				d->root.name, buf_str(&w.failed), d->root.name, buf_str(&w.ids));
 			rc = EXIT_FAILED;
 		} else {

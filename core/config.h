@@ -20,47 +20,47 @@ struct strlist {
 
 struct config {
 	/* buildkite: */
-	char *bk_organization;  /* buildkite.organization  "readyset" */
-	char *bk_pipeline;      /* buildkite.pipeline      "readyset" */
-	char *bk_endpoint;      /* buildkite.endpoint      "https://api.buildkite.com" */
-	char *bk_token_file;    /* buildkite.token_file    "" = $XDG_CONFIG_HOME/relcon/buildkite-token */
-	long bk_per_page;       /* buildkite.per_page      100 (1..100) */
+	char *bk_organization; /* buildkite.organization  "readyset" */
+	char *bk_pipeline;     /* buildkite.pipeline      "readyset" */
+	char *bk_endpoint;     /* buildkite.endpoint      "https://api.buildkite.com" */
+	char *bk_token_file;   /* buildkite.token_file    "" = $XDG_CONFIG_HOME/relcon/buildkite-token */
+	long bk_per_page;      /* buildkite.per_page      100 (1..100) */
 	/* steps: block-step labels as in the pipeline */
-	char *step_build_amis;  /* steps.build_amis "Build AMIs and CloudFormation templates" */
-	char *step_alpha;       /* steps.alpha      "Deploy AMIs and CloudFormation as alpha release" */
-	char *step_release;     /* steps.release    "Deploy AMIs and CloudFormation as release" */
-	char *release_field;    /* steps.release_field "release-name" */
-	char *main_branch;      /* steps.main_branch   "main" */
+	char *step_build_amis; /* steps.build_amis "Build AMIs and CloudFormation templates" */
+	char *step_alpha;      /* steps.alpha      "Deploy AMIs and CloudFormation as alpha release" */
+	char *step_release;    /* steps.release    "Deploy AMIs and CloudFormation as release" */
+	char *release_field;   /* steps.release_field "release-name" */
+	char *main_branch;     /* steps.main_branch   "main" */
 	/* refresh: adaptive live refresh, seconds */
-	long refresh_active;    /* refresh.active_seconds 10 */
-	long refresh_idle;      /* refresh.idle_seconds   60 */
+	long refresh_active;     /* refresh.active_seconds 10 */
+	long refresh_idle;       /* refresh.idle_seconds   60 */
 	long refresh_budget_pct; /* refresh.max_budget_percent 10: share of the org's rate limit */
 	/* http: */
 	long http_timeout;      /* http.timeout_seconds 30 */
 	long http_max_attempts; /* http.max_attempts    4 */
 	/* ui: */
-	char *ui_theme;         /* ui.theme  "default" */
-	char *ui_branch;        /* ui.branch ""  (initial branch filter; "" = all) */
-	long ui_limit;          /* ui.builds 50  builds listed on the home screen */
+	char *ui_theme;  /* ui.theme  "default" */
+	char *ui_branch; /* ui.branch ""  (initial branch filter; "" = all) */
+	long ui_limit;   /* ui.builds 50  builds listed on the home screen */
 	/* aws: (used by the AWS issue; defaults from PROCESS.md) */
-	char *aws_region;           /* aws.region "us-east-2" */
-	struct strlist aws_regions; /* aws.destination_regions [us-east-1, us-east-2, us-west-2] */
-	char *aws_internal_bucket;  /* aws.internal_bucket "readysettech-cfn-internal-us-east-2" */
-	char *aws_public_bucket;    /* aws.public_bucket   "readysettech-cfn-public-us-east-2" */
-	char *aws_internal_prefix;  /* aws.internal_prefix "<COMMIT>/readyset/templates/" */
-	char *aws_alpha_prefix;     /* aws.alpha_prefix    "alpha/<COMMIT>/readyset/templates/" */
-	char *aws_release_prefix;   /* aws.release_prefix  "<RELEASE>/readyset/templates/" */
-	char *aws_commit_tag;       /* aws.commit_tag      "Commit" */
-	char *aws_locals_path;      /* aws.locals_path     "ops/image-deploy/locals.pkr.hcl" */
+	char *aws_region;                    /* aws.region "us-east-2" */
+	struct strlist aws_regions;          /* aws.destination_regions [us-east-1, us-east-2, us-west-2] */
+	char *aws_internal_bucket;           /* aws.internal_bucket "readysettech-cfn-internal-us-east-2" */
+	char *aws_public_bucket;             /* aws.public_bucket   "readysettech-cfn-public-us-east-2" */
+	char *aws_internal_prefix;           /* aws.internal_prefix "<COMMIT>/readyset/templates/" */
+	char *aws_alpha_prefix;              /* aws.alpha_prefix    "alpha/<COMMIT>/readyset/templates/" */
+	char *aws_release_prefix;            /* aws.release_prefix  "<RELEASE>/readyset/templates/" */
+	char *aws_commit_tag;                /* aws.commit_tag      "Commit" */
+	char *aws_locals_path;               /* aws.locals_path     "ops/image-deploy/locals.pkr.hcl" */
 	struct strlist aws_sandbox_accounts; /* aws.sandbox_accounts [] */
-	long stacks_allow_foreign;  /* stacks.allow_foreign_teardown 0 */
+	long stacks_allow_foreign;           /* stacks.allow_foreign_teardown 0 */
 	/* ssh: (release/ssh.c; every value is validated before it reaches argv) */
-	char *ssh_bastion_user;      /* ssh.bastion_user   "ec2-user" */
-	char *ssh_user;              /* ssh.user           "ubuntu" (the private hosts) */
-	char *ssh_identity_file;     /* ssh.identity_file  "" = ssh's own default; "~/" expanded */
-	struct strlist ssh_options;  /* ssh.options        [] items "Key=Value", each passed as -o */
-	long ssh_port;               /* ssh.port           22 (both hosts; 1..65535) */
-	char *ssh_program;           /* ssh.program        "ssh" */
+	char *ssh_bastion_user;     /* ssh.bastion_user   "ec2-user" */
+	char *ssh_user;             /* ssh.user           "ubuntu" (the private hosts) */
+	char *ssh_identity_file;    /* ssh.identity_file  "" = ssh's own default; "~/" expanded */
+	struct strlist ssh_options; /* ssh.options        [] items "Key=Value", each passed as -o */
+	long ssh_port;              /* ssh.port           22 (both hosts; 1..65535) */
+	char *ssh_program;          /* ssh.program        "ssh" */
 
 	/* Not keys: where the values came from.  Owned. */
 	char *source_path; /* file read, or NULL when built-in defaults only */

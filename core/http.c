@@ -259,7 +259,7 @@ unsigned long http_send(struct http *h, const struct http_req *req, http_done_fn
 	r->retry = req->retry;
 	if (r->retry == HTTP_RETRY_DEFAULT)
 		r->retry = (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) ? HTTP_RETRY_IDEMPOTENT
-										    : HTTP_RETRY_UNSENT;
+										     : HTTP_RETRY_UNSENT;
 	if (req->secrets) {
 		size_t n = 0;
 		while (req->secrets[n])
@@ -419,8 +419,8 @@ static void finish(struct http *h, struct request *r, CURLcode cc)
 	curl_multi_remove_handle(h->multi, r->easy);
 	r->in_multi = 0;
 	long retry_after = (status == 429 || status == 503) ? http_retry_after_s(&ctx.pub) : -1;
-	log_msg(LOG_DEBUG, "http: %s %s -> %ld%s%s (%lld ms)", r->method, r->url, status,
-		ctx.pub.error ? " " : "", ctx.pub.error ? ctx.pub.error : "", ctx.pub.elapsed_ms);
+	log_msg(LOG_DEBUG, "http: %s %s -> %ld%s%s (%lld ms)", r->method, r->url, status, ctx.pub.error ? " " : "",
+		ctx.pub.error ? ctx.pub.error : "", ctx.pub.elapsed_ms);
 	if (should_retry(r, cc, status, retry_after)) {
 		long wait;
 		if (retry_after >= 0) {

@@ -28,20 +28,20 @@ enum http_retry {
 };
 
 struct http_req {
-	const char *method;              /* NULL = "GET" */
+	const char *method; /* NULL = "GET" */
 	const char *url;
-	const char *const *headers;      /* NULL-terminated "Name: value" list, copied */
-	const char *body;                /* copied; NULL = no body */
+	const char *const *headers; /* NULL-terminated "Name: value" list, copied */
+	const char *body;           /* copied; NULL = no body */
 	size_t body_len;
-	long timeout_ms;                 /* 0 = the http's default */
-	int max_attempts;                /* 0 = the http's default; 1 = no retry */
+	long timeout_ms;  /* 0 = the http's default */
+	int max_attempts; /* 0 = the http's default; 1 = no retry */
 	enum http_retry retry;
-	const char *const *secrets;      /* NULL-terminated values never to be logged */
+	const char *const *secrets; /* NULL-terminated values never to be logged */
 };
 
 struct http_resp {
-	long status;          /* HTTP status, 0 when no response arrived */
-	const char *body;     /* NUL-terminated (body may also contain NULs) */
+	long status;      /* HTTP status, 0 when no response arrived */
+	const char *body; /* NUL-terminated (body may also contain NULs) */
 	size_t body_len;
 	const char *error;    /* transport error text when status == 0, else NULL */
 	int timed_out;        /* the last attempt hit the timeout */

@@ -288,7 +288,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	gmtime_r(&ts.tv_sec, &tm);
 	struct buf line = {0};
 	buf_printf(&line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	           tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L, level_name(level));
+		   tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L, level_name(level));
 	/* Continuation lines are indented so each entry still starts with a time. */
 	for (const char *p = clean; *p; p++) {
 		buf_addc(&line, *p);

@@ -108,7 +108,7 @@ int xml_parse(struct xml_doc **out, const char *text, size_t len, struct buf *er
 	ctxt->sax->serror = on_error;
 	ctxt->sax->internalSubset = on_doctype;
 	xmlDoc *doc = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, NULL,
-	                                XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+					XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc || !xmlDocGetRootElement(doc))
 		fail(ctxt, 1, "invalid XML");
 	xmlFreeParserCtxt(ctxt);
@@ -220,8 +220,7 @@ int xml_aws_error(const char *text, size_t len, char **code, char **message)
 		e = xml_child(root, "Error");
 		if (!e)
 			e = xml_path(root, "Errors/Error");
-	}
-	else if (xml_is(root, "Error"))
+	} else if (xml_is(root, "Error"))
 		e = root;
 	*code = xml_text_path(e, "Code");
 	if (!*code || !**code) {

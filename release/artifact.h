@@ -20,14 +20,14 @@ struct artifact {
 	char *id;       /* "ami-0abc..." */
 	char *location; /* where it lives: a region for AMIs */
 	char *name;
-	char *state;    /* "available", "pending", "failed", ... */
-	char *created;  /* as sent (ISO 8601) */
-	char *commit;   /* the commit it was built from (its tag), when known */
+	char *state;   /* "available", "pending", "failed", ... */
+	char *created; /* as sent (ISO 8601) */
+	char *commit;  /* the commit it was built from (its tag), when known */
 	time_t created_t;
 	/* Who may use it (AMIs: launch permissions). */
-	int access_known;   /* fetched; else access_error says why not */
+	int access_known; /* fetched; else access_error says why not */
 	char *access_error;
-	char **access;      /* account IDs */
+	char **access; /* account IDs */
 	size_t naccess;
 	int is_public;
 };
@@ -46,8 +46,8 @@ struct artifact_kind {
 	const char *location_title; /* column title for location: "REGION" */
 	const char *access_title;   /* "launch permissions" */
 	/* Start finding the artifacts of commit (full SHA), or of every commit
-	 * when commit is NULL (the images screen).  Returns a handle for cancel.  The kind reads what it needs from cfg (regions, tag);
-	 * the caller makes sure aws.destination_regions is not empty. */
+	 * when commit is NULL (the images screen).  Returns a handle for cancel.  The kind reads what it needs from cfg
+	 * (regions, tag); the caller makes sure aws.destination_regions is not empty. */
 	void *(*fetch)(struct aws_client *aws, const struct config *cfg, const char *commit, artifact_done_fn done,
 		       void *ud);
 	/* Stop a fetch: done will not be called. */

@@ -108,8 +108,10 @@ static const char *show(struct ps *ps, const char *s, size_t n, char quote)
 
 static const char *describe(struct ps *ps, const struct tok *t)
 {
-	static const char *const what[T_PUNCT + 1] = {
-	    [T_EOF] = "end of file", [T_NL] = "end of line", [T_STR] = "a quoted string", [T_HEREDOC] = "a heredoc"};
+	static const char *const what[T_PUNCT + 1] = {[T_EOF] = "end of file",
+						      [T_NL] = "end of line",
+						      [T_STR] = "a quoted string",
+						      [T_HEREDOC] = "a heredoc"};
 	return what[t->k] ? what[t->k] : show(ps, t->p, t->n, '\'');
 }
 
@@ -352,10 +354,10 @@ static int skip_expr(struct ps *ps, const struct tok *attr, int ntok)
 		const char *c = t->k == T_PUNCT && t->n == 1 ? strchr(close, *t->p) : NULL;
 		if (n > 0 && t->k == T_EOF)
 			return fail(ps, st[n - 1].line, st[n - 1].col, "unterminated %s (no closing '%c')",
-			            what[st[n - 1].kind], close[st[n - 1].kind]);
+				    what[st[n - 1].kind], close[st[n - 1].kind]);
 		if (n == 0 && at_end(t) && ntok == 0)
 			return fail(ps, t->line, t->col, "%.*s: expected an expression after '='", plen(attr->n),
-			            attr->p);
+				    attr->p);
 		if (n == 0 && at_end(t))
 			return 0;
 		if (o && n == MAX_NEST)
@@ -366,7 +368,7 @@ static int skip_expr(struct ps *ps, const struct tok *attr, int ntok)
 			return fail(ps, t->line, t->col, "unexpected '%c'", *c);
 		else if (c && close[st[n - 1].kind] != *c)
 			return fail(ps, t->line, t->col, "'%c' does not close the '%c' at line %d, column %d", *c,
-			            open[st[n - 1].kind], st[n - 1].line, st[n - 1].col);
+				    open[st[n - 1].kind], st[n - 1].line, st[n - 1].col);
 		else if (c)
 			n--;
 	}
@@ -406,7 +408,7 @@ static int parse_list(struct ps *ps, int which, const struct tok *id)
 			goto unterminated;
 		if (t->k == T_STR && !t->literal)
 			return fail(ps, t->line, t->col,
-			            "%s: relcon can only read literal account IDs, not strings with ${...}", nm);
+				    "%s: relcon can only read literal account IDs, not strings with ${...}", nm);
 		if (t->k == T_STR) {
 			v.s = copy_sv(ps), v.len = ps->sv.len;
 		} else if (ident_is(t, "local")) {
@@ -428,7 +430,7 @@ static int parse_list(struct ps *ps, int which, const struct tok *id)
 			goto unterminated;
 		else if (!is_p(t, ']'))
 			return fail(ps, t->line, t->col, "%s: expected ',' or ']' after a list item, found %s", nm,
-			            describe(ps, t));
+				    describe(ps, t));
 	}
 	take(ps);
 	if (at_end(peek(ps)))
@@ -436,11 +438,11 @@ static int parse_list(struct ps *ps, int which, const struct tok *id)
 	t = &open; /* "[...] + x", "[...][0]": an expression that starts with a list */
 not_literal:
 	return fail(ps, t->line, t->col,
-	            "%s: relcon can only read a literal list of quoted account IDs, not an expression", nm);
+		    "%s: relcon can only read a literal list of quoted account IDs, not an expression", nm);
 bad_item:
 	return fail(ps, t->line, t->col,
-	            "%s: relcon can only read a literal list of quoted account IDs or local.NAME, found %s", nm,
-	            describe(ps, t));
+		    "%s: relcon can only read a literal list of quoted account IDs or local.NAME, found %s", nm,
+		    describe(ps, t));
 unterminated:
 	return fail(ps, open.line, open.col, "%s: unterminated list (no closing ']')", nm);
 }
@@ -497,13 +499,13 @@ static int parse_body(struct ps *ps, enum body kind, int oline, int ocol)
 			take(ps);
 		if (!is_p(t, '{'))
 			return fail(ps, t->line, t->col, "expected '=' or '{' after %.*s, found %s", plen(id.n), id.p,
-			            describe(ps, t));
+				    describe(ps, t));
 		int line = t->line, col = t->col;
 		take(ps);
 		if (++ps->depth > MAX_NEST)
 			return fail(ps, line, col, "blocks nested too deeply");
 		if (parse_body(ps, kind == BODY_TOP && !labels && ident_is(&id, "locals") ? BODY_LOCALS : BODY_OTHER,
-		               line, col))
+			       line, col))
 			return -1;
 		ps->depth--;
 	}
@@ -529,7 +531,7 @@ static int sort_locals(struct ps *ps)
 		if (a->line > b->line || (a->line == b->line && a->col > b->col))
 			x = a, a = b, b = x;
 		return fail(ps, b->line, b->col, "local.%.*s is set twice (first at line %d)", plen(b->nlen), b->name,
-		            a->line);
+			    a->line);
 	}
 	return 0;
 }
@@ -569,7 +571,7 @@ static int parse_id(const char *s, size_t len, uint64_t *id)
 /* Resolve, check and de-duplicate list `which` into out; set receives its
  * IDs (value: item index); IDs also in other (the internal list) are warned of. */
 static int finish_list(struct ps *ps, int which, struct idset *set, const struct idset *other, char ***out,
-                       size_t *nout)
+		       size_t *nout)
 {
 	const char *nm = list_names[which];
 	const struct vals *l = &ps->lists[which];
@@ -580,14 +582,14 @@ static int finish_list(struct ps *ps, int which, struct idset *set, const struct
 		uint64_t id;
 		if (it->name && (!ps->locals.n || !(v = bsearch(it, ps->locals.v, ps->locals.n, sizeof *v, cmp_name))))
 			return fail(ps, it->line, it->col, "%s: local.%.*s is not a local set to a quoted account ID",
-			            nm, plen(it->nlen), it->name);
+				    nm, plen(it->nlen), it->name);
 		/* a bad value behind a reference is reported where it is written */
 		if (parse_id(v->s, v->len, &id) < 0 && it->name)
 			return fail(ps, v->line, v->col, "%s: %s (local.%.*s) is not a 12-digit AWS account ID", nm,
-			            show(ps, v->s, v->len, '"'), plen(v->nlen), v->name);
+				    show(ps, v->s, v->len, '"'), plen(v->nlen), v->name);
 		if (parse_id(v->s, v->len, &id) < 0)
 			return fail(ps, v->line, v->col, "%s: %s is not a 12-digit AWS account ID", nm,
-			            show(ps, v->s, v->len, '"'));
+				    show(ps, v->s, v->len, '"'));
 		size_t slot = idset_slot(set, id), o;
 		if (set->key[slot]) {
 			warn(ps, it->line, it->col,

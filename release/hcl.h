@@ -31,7 +31,7 @@ struct hcl_accounts {
 	char **customer; /* owned; same for customer_account_ids */
 	size_t ncustomer;
 	char **warnings; /* owned; "NAME:LINE:COL: message": an ID repeated in a
-	                  * list, or in both lists */
+			  * list, or in both lists */
 	size_t nwarnings;
 };
 

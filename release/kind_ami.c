@@ -114,8 +114,11 @@ static void ask_perms(struct ami_fetch *f, size_t index)
 	struct ami_call *c = new_call(f, f->v[index].location, index);
 	struct buf body = {0};
 	ec2_describe_image_attribute_body(&body, f->v[index].id, "launchPermission");
-	struct aws_req req = {.op = "DescribeImageAttribute", .service = "ec2", .region = c->region,
-			      .body = buf_str(&body), .body_len = body.len};
+	struct aws_req req = {.op = "DescribeImageAttribute",
+			      .service = "ec2",
+			      .region = c->region,
+			      .body = buf_str(&body),
+			      .body_len = body.len};
 	c->id = aws_send(f->aws, &req, on_perms, c);
 	buf_free(&body);
 }
@@ -184,7 +187,10 @@ static void ask_images(struct ami_fetch *f, const char *region, const char *toke
 	struct ec2_images_req q = {.filters = &filter, .nfilters = 1, .next_token = token};
 	struct buf body = {0};
 	ec2_describe_images_body(&body, &q);
-	struct aws_req req = {.op = "DescribeImages", .service = "ec2", .region = region, .body = buf_str(&body),
+	struct aws_req req = {.op = "DescribeImages",
+			      .service = "ec2",
+			      .region = region,
+			      .body = buf_str(&body),
 			      .body_len = body.len};
 	c->id = aws_send(f->aws, &req, on_images, c);
 	buf_free(&body);

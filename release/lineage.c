@@ -206,8 +206,12 @@ static void list_stage(struct lineage_fetch *f, enum stage s, const char *token)
 	struct s3_list_req q = {.prefix = st->prefix, .continuation_token = token};
 	struct buf query = {0};
 	s3_list_query(&query, &q);
-	struct aws_req req = {.op = "ListObjectsV2", .service = "s3", .region = f->cfg->aws_region,
-			      .method = "GET", .bucket = st->bucket, .query = buf_str(&query)};
+	struct aws_req req = {.op = "ListObjectsV2",
+			      .service = "s3",
+			      .region = f->cfg->aws_region,
+			      .method = "GET",
+			      .bucket = st->bucket,
+			      .query = buf_str(&query)};
 	f->lists[s] = (struct list_call){f, s, 0};
 	f->lists[s].id = aws_send(f->aws, &req, on_list, &f->lists[s]);
 	buf_free(&query);

@@ -93,18 +93,18 @@ enum state_class pipeline_state_class(const char *s)
 		const char *state;
 		enum state_class c;
 	} map[] = {
-		{"passed", STATE_CLASS_PASSED},       {"finished", STATE_CLASS_PASSED},
-		{"failed", STATE_CLASS_FAILED},       {"failing", STATE_CLASS_FAILED},
-		{"timed_out", STATE_CLASS_FAILED},    {"broken", STATE_CLASS_FAILED},
-		{"waiting_failed", STATE_CLASS_FAILED}, {"blocked_failed", STATE_CLASS_FAILED},
+		{"passed", STATE_CLASS_PASSED},           {"finished", STATE_CLASS_PASSED},
+		{"failed", STATE_CLASS_FAILED},           {"failing", STATE_CLASS_FAILED},
+		{"timed_out", STATE_CLASS_FAILED},        {"broken", STATE_CLASS_FAILED},
+		{"waiting_failed", STATE_CLASS_FAILED},   {"blocked_failed", STATE_CLASS_FAILED},
 		{"unblocked_failed", STATE_CLASS_FAILED}, {"expired", STATE_CLASS_FAILED},
-		{"running", STATE_CLASS_RUNNING},     {"canceling", STATE_CLASS_RUNNING},
-		{"timing_out", STATE_CLASS_RUNNING},  {"assigned", STATE_CLASS_RUNNING},
-		{"accepted", STATE_CLASS_RUNNING},    {"blocked", STATE_CLASS_BLOCKED},
-		{"unblocked", STATE_CLASS_UNBLOCKED}, {"canceled", STATE_CLASS_CANCELED},
-		{"skipped", STATE_CLASS_CANCELED},    {"not_run", STATE_CLASS_CANCELED},
-		{"scheduled", STATE_CLASS_PENDING},   {"creating", STATE_CLASS_PENDING},
-		{"waiting", STATE_CLASS_PENDING},     {"pending", STATE_CLASS_PENDING},
+		{"running", STATE_CLASS_RUNNING},         {"canceling", STATE_CLASS_RUNNING},
+		{"timing_out", STATE_CLASS_RUNNING},      {"assigned", STATE_CLASS_RUNNING},
+		{"accepted", STATE_CLASS_RUNNING},        {"blocked", STATE_CLASS_BLOCKED},
+		{"unblocked", STATE_CLASS_UNBLOCKED},     {"canceled", STATE_CLASS_CANCELED},
+		{"skipped", STATE_CLASS_CANCELED},        {"not_run", STATE_CLASS_CANCELED},
+		{"scheduled", STATE_CLASS_PENDING},       {"creating", STATE_CLASS_PENDING},
+		{"waiting", STATE_CLASS_PENDING},         {"pending", STATE_CLASS_PENDING},
 		{"limited", STATE_CLASS_PENDING},
 	};
 	if (!s)

@@ -136,8 +136,12 @@ static void list_prefix(struct releases_fetch *f, int what, const char *prefix, 
 	struct s3_list_req q = {.prefix = prefix, .delimiter = delimiter, .continuation_token = token};
 	struct buf query = {0};
 	s3_list_query(&query, &q);
-	struct aws_req req = {.op = "ListObjectsV2", .service = "s3", .region = f->cfg->aws_region, .method = "GET",
-			      .bucket = f->list.bucket, .query = buf_str(&query)};
+	struct aws_req req = {.op = "ListObjectsV2",
+			      .service = "s3",
+			      .region = f->cfg->aws_region,
+			      .method = "GET",
+			      .bucket = f->list.bucket,
+			      .query = buf_str(&query)};
 	c->id = aws_send(f->aws, &req, on_list, c);
 	buf_free(&query);
 }

@@ -12,9 +12,9 @@ struct aws_client;
 struct config;
 
 struct published {
-	int alpha;     /* 1: alpha/<COMMIT>/, 0: a named release */
-	char *name;    /* the commit (alpha) or the release name */
-	char *prefix;  /* the templates' prefix, e.g. "2026.11.2/readyset/templates/" */
+	int alpha;    /* 1: alpha/<COMMIT>/, 0: a named release */
+	char *name;   /* the commit (alpha) or the release name */
+	char *prefix; /* the templates' prefix, e.g. "2026.11.2/readyset/templates/" */
 	enum fetch_state state;
 	char *error;
 	struct lineage_template *v; /* templates, with URLs */

@@ -138,8 +138,8 @@ static int valid_option(const char *opt, size_t idx, struct buf *err)
 		return bad(err, field, opt, "sets the route, which relcon chooses (through the stack's bastion)");
 	if (!plain_word(eq + 1))
 		return bad(err, field, opt,
-		           "needs a value of letters, digits and ._/+@,:=- not starting with '-' (put other options in "
-		           "~/.ssh/config)");
+			   "needs a value of letters, digits and ._/+@,:=- not starting with '-' (put other options in "
+			   "~/.ssh/config)");
 	return 0;
 }
 
@@ -228,7 +228,7 @@ void ssh_argv_free(char ***argv)
 }
 
 int ssh_argv(const struct ssh_target *t, const struct config *cfg, const char *const *command, char ***argv,
-             struct buf *display, struct buf *err)
+	     struct buf *display, struct buf *err)
 {
 	*argv = NULL;
 	/* The sources name stack outputs and logical IDs: inert too. */
@@ -262,7 +262,7 @@ int ssh_argv(const struct ssh_target *t, const struct config *cfg, const char *c
 		return bad(err, "ssh.user", cfg->ssh_user, "is not a user name ([a-z_][a-z0-9_-]*)");
 	if (!plain_word(cfg->ssh_program))
 		return bad(err, "ssh.program", cfg->ssh_program,
-		           "must be a name or path of letters, digits and ._/+@,:=- not starting with '-'");
+			   "must be a name or path of letters, digits and ._/+@,:=- not starting with '-'");
 	if (cfg->ssh_port < 1 || cfg->ssh_port > 65535) {
 		buf_printf(err, "ssh.port: %ld is not between 1 and 65535", cfg->ssh_port);
 		return -1;
@@ -360,7 +360,7 @@ int ssh_preflight(const struct config *cfg, struct buf *err)
 		rc = -1;
 	} else if (st.st_mode & 077) {
 		buf_printf(err, "ssh.identity_file: %s is open to others (mode %04o) and ssh refuses it: chmod 600 %s",
-		           q, (unsigned)(st.st_mode & 07777), q);
+			   q, (unsigned)(st.st_mode & 07777), q);
 		rc = -1;
 	}
 	free(q);
@@ -481,9 +481,9 @@ static void tail_feed(struct tail *t, const char *p, size_t n)
 static int tail_noise(const char *s, size_t n)
 {
 	static const char *const noise[] = {
-	    "Connection closed by UNKNOWN",
-	    "kex_exchange_identification: Connection closed by remote host",
-	    "stdio forwarding failed",
+		"Connection closed by UNKNOWN",
+		"kex_exchange_identification: Connection closed by remote host",
+		"stdio forwarding failed",
 	};
 	for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++) {
 		size_t m = strlen(noise[i]);
@@ -657,7 +657,7 @@ int ssh_run_io(char *const *argv, const struct ssh_io *io, int *exit_status, str
 		*exit_status = 127;
 		if (exec_errno == ENOENT)
 			buf_printf(err, "ssh not found: %s: %s (install openssh-client, or set ssh.program)", prog,
-			           strerror(exec_errno));
+				   strerror(exec_errno));
 		else
 			buf_printf(err, "cannot run %s: %s", prog, strerror(exec_errno));
 		log_msg(LOG_WARN, "ssh: %s", buf_str(err));
@@ -753,7 +753,7 @@ int ssh_run_io(char *const *argv, const struct ssh_io *io, int *exit_status, str
 	if (*exit_status != 0 || timed_out)
 		describe_exit(*exit_status, WIFSIGNALED(status), timed_out, timeout_ms, &tl, err);
 	log_msg(*exit_status ? LOG_WARN : LOG_INFO, "ssh: pid %ld exited %d%s%s", (long)pid, *exit_status,
-	        *exit_status ? ": " : "", *exit_status ? buf_str(err) : "");
+		*exit_status ? ": " : "", *exit_status ? buf_str(err) : "");
 	free(prog);
 	return 0;
 }

@@ -81,7 +81,7 @@ struct ssh_target {
  *   ssh.user: "-oX" is not a user name ([a-z_][a-z0-9_-]*)
  * (bad values are shown sanitized and shortened). */
 int ssh_argv(const struct ssh_target *t, const struct config *cfg, const char *const *command, char ***argv,
-             struct buf *display, struct buf *err);
+	     struct buf *display, struct buf *err);
 
 /* Free an argv from ssh_argv and set *argv to NULL (safe on NULL). */
 void ssh_argv_free(char ***argv);

@@ -14,8 +14,8 @@ enum what { W_STACK, W_RESOURCES, W_EVENTS, W_INSTANCES };
 struct dcall {
 	struct stack_detail_fetch *f;
 	enum what what;
-	char *stack;      /* the stack asked about (name or ARN) */
-	char *logical;    /* its logical id in the root ("" for the root) */
+	char *stack;   /* the stack asked about (name or ARN) */
+	char *logical; /* its logical id in the root ("" for the root) */
 	unsigned long id;
 	struct dcall *next;
 };
@@ -178,8 +178,7 @@ static void on_reply(void *ud, const struct aws_resp *r)
 	f->fn(f->ud, &f->d);
 }
 
-static void ask(struct stack_detail_fetch *f, enum what what, const char *stack, const char *logical,
-		const char *extra)
+static void ask(struct stack_detail_fetch *f, enum what what, const char *stack, const char *logical, const char *extra)
 {
 	struct dcall *c = xcalloc(1, sizeof *c);
 	c->f = f;

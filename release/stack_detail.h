@@ -18,14 +18,14 @@ struct aws_client;
 
 /* A value of a stack or one of its nested stacks. */
 struct detail_output {
-	char *stack;  /* logical id of the nested stack, or "" for the root */
+	char *stack; /* logical id of the nested stack, or "" for the root */
 	char *key;
 	char *value;
 	char *description;
 };
 
 struct detail_host {
-	char *logical_id;  /* "bastion" for the bastion, else the instance's logical id */
+	char *logical_id; /* "bastion" for the bastion, else the instance's logical id */
 	char *instance_id;
 	char *public_ip;
 	char *private_ip;
@@ -34,8 +34,8 @@ struct detail_host {
 
 struct stack_detail {
 	enum fetch_state state;
-	char *error;            /* the first failure; partial data may still be there */
-	struct cfn_stack root;  /* the root stack as DescribeStacks tells it */
+	char *error;           /* the first failure; partial data may still be there */
+	struct cfn_stack root; /* the root stack as DescribeStacks tells it */
 	int have_root;
 	struct detail_output *outputs;
 	size_t noutputs;

@@ -108,8 +108,8 @@ static void ask(struct stacks_fetch *f, const char *token)
 {
 	struct buf body = {0};
 	cfn_describe_stacks_body(&body, NULL, token);
-	struct aws_req req = {.op = "DescribeStacks", .service = "cloudformation", .body = buf_str(&body),
-			      .body_len = body.len};
+	struct aws_req req = {
+		.op = "DescribeStacks", .service = "cloudformation", .body = buf_str(&body), .body_len = body.len};
 	f->id = aws_send(f->aws, &req, on_page, f);
 	buf_free(&body);
 }

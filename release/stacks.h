@@ -19,10 +19,10 @@ struct stack_row {
 	char *status;
 	char *status_reason;
 	time_t created;
-	int ours;        /* created-by = relcon */
-	char *owner;     /* the owner tag: the AWS identity that launched it */
-	char *commit;    /* the commit tag */
-	time_t expires;  /* relcon:expires-at, 0 when absent or unreadable */
+	int ours;       /* created-by = relcon */
+	char *owner;    /* the owner tag: the AWS identity that launched it */
+	char *commit;   /* the commit tag */
+	time_t expires; /* relcon:expires-at, 0 when absent or unreadable */
 	int termination_protection;
 };
 

@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/client.h"
+#include "aws/sts.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/timeutil.h"
-#include "aws/client.h"
-#include "aws/sts.h"
 #include "release/lineage.h"
 #include "release/pipeline.h"
 
@@ -454,7 +454,8 @@ void store_fetch_identity(struct store *s)
 		return;
 	struct buf body = {0};
 	sts_get_caller_identity_body(&body);
-	struct aws_req req = {.op = "GetCallerIdentity", .service = "sts", .body = buf_str(&body), .body_len = body.len};
+	struct aws_req req = {
+		.op = "GetCallerIdentity", .service = "sts", .body = buf_str(&body), .body_len = body.len};
 	s->identity_call = aws_send(s->aws, &req, on_identity, s);
 	buf_free(&body);
 }

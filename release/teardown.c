@@ -44,14 +44,17 @@ int teardown_allowed(const struct stack_detail *d, const struct config *cfg, int
 	}
 	const char *by = tag_of(&d->root, "created-by");
 	if ((!by || strcmp(by, "relcon")) && !cfg->stacks_allow_foreign) {
-		buf_printf(why, "stack %s was not created by relcon (no created-by=relcon tag): refused "
-				"(set stacks.allow_foreign_teardown: 1 to allow)", d->root.name);
+		buf_printf(why,
+			   "stack %s was not created by relcon (no created-by=relcon tag): refused "
+			   "(set stacks.allow_foreign_teardown: 1 to allow)",
+			   d->root.name);
 		return -1;
 	}
 	if (d->root.termination_protection) {
-		buf_printf(why, "stack %s has termination protection on: turn it off in the AWS console or with "
-				"aws cloudformation update-termination-protection --no-enable-termination-protection "
-				"--stack-name %s, then try again",
+		buf_printf(why,
+			   "stack %s has termination protection on: turn it off in the AWS console or with "
+			   "aws cloudformation update-termination-protection --no-enable-termination-protection "
+			   "--stack-name %s, then try again",
 			   d->root.name, d->root.name);
 		return -1;
 	}
@@ -138,8 +141,8 @@ static void on_delete(void *ud, const struct aws_resp *r)
 		look(t);
 }
 
-struct teardown *teardown_start(struct aws_client *aws, const char *stack_id, const char *const *retain,
-				size_t nretain, int follow, long poll_ms, teardown_fn fn, void *ud)
+struct teardown *teardown_start(struct aws_client *aws, const char *stack_id, const char *const *retain, size_t nretain,
+				int follow, long poll_ms, teardown_fn fn, void *ud)
 {
 	struct teardown *t = xcalloc(1, sizeof *t);
 	t->aws = aws;
@@ -159,8 +162,8 @@ struct teardown *teardown_start(struct aws_client *aws, const char *stack_id, co
 		snprintf(token + strlen(token), 3, "%02x", rnd[i]);
 	struct buf body = {0};
 	cfn_delete_stack_body(&body, stack_id, retain, nretain, token);
-	struct aws_req req = {.op = "DeleteStack", .service = "cloudformation", .body = buf_str(&body),
-			      .body_len = body.len};
+	struct aws_req req = {
+		.op = "DeleteStack", .service = "cloudformation", .body = buf_str(&body), .body_len = body.len};
 	t->call = aws_send(aws, &req, on_delete, t);
 	buf_free(&body);
 	return t;

@@ -22,8 +22,8 @@ enum teardown_state { TEARDOWN_SENT, TEARDOWN_DELETING, TEARDOWN_DONE, TEARDOWN_
 
 struct teardown_progress {
 	enum teardown_state state;
-	const char *status;  /* the stack's status, NULL before the first look */
-	const char *error;   /* TEARDOWN_ERROR: what went wrong */
+	const char *status; /* the stack's status, NULL before the first look */
+	const char *error;  /* TEARDOWN_ERROR: what went wrong */
 	/* TEARDOWN_FAILED: resources that could not be deleted, "Logical: reason". */
 	const char *const *failed;
 	size_t nfailed;
@@ -39,8 +39,8 @@ typedef void (*teardown_fn)(void *ud, const struct teardown_progress *p);
  * poll_ms).  fn is called after the call and on every change; the last call
  * has state DONE, FAILED or ERROR (ERROR right after sending when !follow
  * means the call failed; SENT then is the last call when !follow). */
-struct teardown *teardown_start(struct aws_client *aws, const char *stack_id, const char *const *retain,
-				size_t nretain, int follow, long poll_ms, teardown_fn fn, void *ud);
+struct teardown *teardown_start(struct aws_client *aws, const char *stack_id, const char *const *retain, size_t nretain,
+				int follow, long poll_ms, teardown_fn fn, void *ud);
 void teardown_free(struct teardown **t);
 
 #endif

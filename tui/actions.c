@@ -9,10 +9,9 @@ static const struct {
 	const char *name, *desc;
 	enum action_group group;
 	unsigned flags;
-} info[ACTION_COUNT] = {
-	[ACTION_NONE] = {"none", "", GROUP_GLOBAL, 0},
+} info[ACTION_COUNT] = {[ACTION_NONE] = {"none", "", GROUP_GLOBAL, 0},
 #define ACTION_ROW(e, n, d, g, f) [ACTION_##e] = {n, d, g, f},
-	ACTION_INFO(ACTION_ROW)
+			ACTION_INFO(ACTION_ROW)
 #undef ACTION_ROW
 };
 
@@ -21,16 +20,18 @@ static const struct {
 	const char *key;
 	enum action action;
 } defaults[] = {
-	{"q", ACTION_QUIT},          {"Q", ACTION_QUIT_ALL},      {"?", ACTION_HELP},
-	{"<F1>", ACTION_HELP},       {":", ACTION_PALETTE},       {"r", ACTION_REFRESH},
-	{"<C-r>", ACTION_REFRESH},   {"<C-l>", ACTION_REDRAW},    {"T", ACTION_THEME_NEXT},
-	{"k", ACTION_MOVE_UP},       {"<Up>", ACTION_MOVE_UP},    {"j", ACTION_MOVE_DOWN},
-	{"<Down>", ACTION_MOVE_DOWN}, {"<PgUp>", ACTION_PAGE_UP}, {"<C-b>", ACTION_PAGE_UP},
+	{"q", ACTION_QUIT},           {"Q", ACTION_QUIT_ALL},      {"?", ACTION_HELP},
+	{"<F1>", ACTION_HELP},        {":", ACTION_PALETTE},       {"r", ACTION_REFRESH},
+	{"<C-r>", ACTION_REFRESH},    {"<C-l>", ACTION_REDRAW},    {"T", ACTION_THEME_NEXT},
+	{"k", ACTION_MOVE_UP},        {"<Up>", ACTION_MOVE_UP},    {"j", ACTION_MOVE_DOWN},
+	{"<Down>", ACTION_MOVE_DOWN}, {"<PgUp>", ACTION_PAGE_UP},  {"<C-b>", ACTION_PAGE_UP},
 	{"<PgDn>", ACTION_PAGE_DOWN}, {"<C-f>", ACTION_PAGE_DOWN}, {"g", ACTION_MOVE_TOP},
-	{"<Home>", ACTION_MOVE_TOP}, {"G", ACTION_MOVE_BOTTOM},  {"<End>", ACTION_MOVE_BOTTOM},
-	{"<Enter>", ACTION_OPEN},    {"<Esc>", ACTION_BACK},      {"<Left>", ACTION_BACK},
-	{"/", ACTION_FILTER},        {"S", ACTION_SORT_NEXT},     {"I", ACTION_SORT_REVERSE},
-	{"<Tab>", ACTION_PANE_NEXT}, {"m", ACTION_BRANCH_MAIN},   {"B", ACTION_BRANCH_PICK}, {"P", ACTION_RELEASES}, {"i", ACTION_IMAGES}, {"X", ACTION_STACKS}, {"f", ACTION_SCOPE_NEXT}, {"s", ACTION_SSH}, {"D", ACTION_TEARDOWN},
+	{"<Home>", ACTION_MOVE_TOP},  {"G", ACTION_MOVE_BOTTOM},   {"<End>", ACTION_MOVE_BOTTOM},
+	{"<Enter>", ACTION_OPEN},     {"<Esc>", ACTION_BACK},      {"<Left>", ACTION_BACK},
+	{"/", ACTION_FILTER},         {"S", ACTION_SORT_NEXT},     {"I", ACTION_SORT_REVERSE},
+	{"<Tab>", ACTION_PANE_NEXT},  {"m", ACTION_BRANCH_MAIN},   {"B", ACTION_BRANCH_PICK},
+	{"P", ACTION_RELEASES},       {"i", ACTION_IMAGES},        {"X", ACTION_STACKS},
+	{"f", ACTION_SCOPE_NEXT},     {"s", ACTION_SSH},           {"D", ACTION_TEARDOWN},
 };
 #define NDEFAULTS (sizeof defaults / sizeof defaults[0])
 
@@ -115,7 +116,8 @@ void keymap_print(FILE *out)
 				continue;
 			struct buf k = {0};
 			keymap_keys((enum action)a, &k);
-			fprintf(out, "| `%s` | %s | %s |\n", k.len ? buf_str(&k) : "(palette)", info[a].name, info[a].desc);
+			fprintf(out, "| `%s` | %s | %s |\n", k.len ? buf_str(&k) : "(palette)", info[a].name,
+				info[a].desc);
 			buf_free(&k);
 		}
 	}

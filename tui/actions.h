@@ -16,33 +16,33 @@ enum action_group { GROUP_GLOBAL, GROUP_NAV, GROUP_LIST, GROUP_BUILDS, GROUP_STA
 enum { ACTION_MUTATING = 1 };
 
 /* _(ENUM, "name", "description", group, flags) */
-#define ACTION_INFO(_)                                                                          \
-	_(QUIT, "quit", "Close this screen; quit on the last one", GROUP_GLOBAL, 0)              \
-	_(QUIT_ALL, "quit-all", "Quit relcon", GROUP_GLOBAL, 0)                                   \
-	_(HELP, "help", "Show keys and commands", GROUP_GLOBAL, 0)                                \
-	_(PALETTE, "palette", "Open the command palette", GROUP_GLOBAL, 0)                       \
-	_(REFRESH, "refresh", "Refresh now", GROUP_GLOBAL, 0)                                     \
-	_(REDRAW, "redraw", "Redraw the whole screen", GROUP_GLOBAL, 0)                           \
-	_(THEME_NEXT, "theme-next", "Switch to the next theme", GROUP_GLOBAL, 0)                  \
-	_(MOVE_UP, "move-up", "Move up", GROUP_NAV, 0)                                            \
-	_(MOVE_DOWN, "move-down", "Move down", GROUP_NAV, 0)                                      \
-	_(PAGE_UP, "page-up", "Move one page up", GROUP_NAV, 0)                                   \
-	_(PAGE_DOWN, "page-down", "Move one page down", GROUP_NAV, 0)                             \
-	_(MOVE_TOP, "move-top", "Go to the first row", GROUP_NAV, 0)                              \
-	_(MOVE_BOTTOM, "move-bottom", "Go to the last row", GROUP_NAV, 0)                         \
-	_(OPEN, "open", "Open the selected row", GROUP_NAV, 0)                                    \
-	_(BACK, "back", "Go back (clear the filter first)", GROUP_NAV, 0)                         \
-	_(PANE_NEXT, "pane-next", "Show the next section of the screen", GROUP_NAV, 0)             \
-	_(FILTER, "filter", "Filter rows by text", GROUP_LIST, 0)                                 \
-	_(SORT_NEXT, "sort-next", "Sort by the next column", GROUP_LIST, 0)                       \
-	_(SORT_REVERSE, "sort-reverse", "Reverse the sort order", GROUP_LIST, 0)                  \
-	_(BRANCH_MAIN, "branch-main", "Toggle between the main branch and all branches", GROUP_BUILDS, 0) \
-	_(BRANCH_PICK, "branch-pick", "Show builds of one branch", GROUP_BUILDS, 0)               \
-	_(RELEASES, "releases", "Alpha and named releases in the public bucket", GROUP_BUILDS, 0)  \
-	_(IMAGES, "images", "Every AMI carrying the commit tag, newest first", GROUP_BUILDS, 0)    \
-	_(STACKS, "stacks", "CloudFormation stacks, relcon's first", GROUP_STACKS, 0)               \
-	_(SCOPE_NEXT, "scope-next", "Stacks: show mine, relcon's, or all", GROUP_STACKS, 0)       \
-	_(SSH, "ssh", "SSH into the stack's monitor host through its bastion", GROUP_STACKS, 0)   \
+#define ACTION_INFO(_)                                                                                                 \
+	_(QUIT, "quit", "Close this screen; quit on the last one", GROUP_GLOBAL, 0)                                    \
+	_(QUIT_ALL, "quit-all", "Quit relcon", GROUP_GLOBAL, 0)                                                        \
+	_(HELP, "help", "Show keys and commands", GROUP_GLOBAL, 0)                                                     \
+	_(PALETTE, "palette", "Open the command palette", GROUP_GLOBAL, 0)                                             \
+	_(REFRESH, "refresh", "Refresh now", GROUP_GLOBAL, 0)                                                          \
+	_(REDRAW, "redraw", "Redraw the whole screen", GROUP_GLOBAL, 0)                                                \
+	_(THEME_NEXT, "theme-next", "Switch to the next theme", GROUP_GLOBAL, 0)                                       \
+	_(MOVE_UP, "move-up", "Move up", GROUP_NAV, 0)                                                                 \
+	_(MOVE_DOWN, "move-down", "Move down", GROUP_NAV, 0)                                                           \
+	_(PAGE_UP, "page-up", "Move one page up", GROUP_NAV, 0)                                                        \
+	_(PAGE_DOWN, "page-down", "Move one page down", GROUP_NAV, 0)                                                  \
+	_(MOVE_TOP, "move-top", "Go to the first row", GROUP_NAV, 0)                                                   \
+	_(MOVE_BOTTOM, "move-bottom", "Go to the last row", GROUP_NAV, 0)                                              \
+	_(OPEN, "open", "Open the selected row", GROUP_NAV, 0)                                                         \
+	_(BACK, "back", "Go back (clear the filter first)", GROUP_NAV, 0)                                              \
+	_(PANE_NEXT, "pane-next", "Show the next section of the screen", GROUP_NAV, 0)                                 \
+	_(FILTER, "filter", "Filter rows by text", GROUP_LIST, 0)                                                      \
+	_(SORT_NEXT, "sort-next", "Sort by the next column", GROUP_LIST, 0)                                            \
+	_(SORT_REVERSE, "sort-reverse", "Reverse the sort order", GROUP_LIST, 0)                                       \
+	_(BRANCH_MAIN, "branch-main", "Toggle between the main branch and all branches", GROUP_BUILDS, 0)              \
+	_(BRANCH_PICK, "branch-pick", "Show builds of one branch", GROUP_BUILDS, 0)                                    \
+	_(RELEASES, "releases", "Alpha and named releases in the public bucket", GROUP_BUILDS, 0)                      \
+	_(IMAGES, "images", "Every AMI carrying the commit tag, newest first", GROUP_BUILDS, 0)                        \
+	_(STACKS, "stacks", "CloudFormation stacks, relcon's first", GROUP_STACKS, 0)                                  \
+	_(SCOPE_NEXT, "scope-next", "Stacks: show mine, relcon's, or all", GROUP_STACKS, 0)                            \
+	_(SSH, "ssh", "SSH into the stack's monitor host through its bastion", GROUP_STACKS, 0)                        \
 	_(TEARDOWN, "teardown", "Delete the stack (type its name to confirm)", GROUP_STACKS, ACTION_MUTATING)
 
 enum action {
@@ -50,7 +50,7 @@ enum action {
 #define ACTION_ENUM(e, name, desc, group, flags) ACTION_##e,
 	ACTION_INFO(ACTION_ENUM)
 #undef ACTION_ENUM
-	ACTION_COUNT
+		ACTION_COUNT
 };
 
 const char *action_name(enum action a);

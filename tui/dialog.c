@@ -147,7 +147,11 @@ static void confirm_screen_free(struct screen *s)
 }
 
 static const struct screen_ops confirm_ops = {
-	.name = "confirm", .modal = 1, .draw = confirm_draw, .key = confirm_key, .free = confirm_screen_free,
+	.name = "confirm",
+	.modal = 1,
+	.draw = confirm_draw,
+	.key = confirm_key,
+	.free = confirm_screen_free,
 };
 
 void confirm_open(struct tui *t, const char *title, const char *const *lines, size_t nlines, const char *confirm_label,
@@ -289,7 +293,11 @@ static void form_screen_free(struct screen *s)
 }
 
 static const struct screen_ops form_ops = {
-	.name = "form", .modal = 1, .draw = form_draw, .key = form_key, .free = form_screen_free,
+	.name = "form",
+	.modal = 1,
+	.draw = form_draw,
+	.key = form_key,
+	.free = form_screen_free,
 };
 
 void form_open(struct tui *t, const char *title, size_t n, const char *const *labels, const char *const *initial,

@@ -20,14 +20,14 @@ enum dialog_result { DIALOG_PENDING, DIALOG_ACCEPTED, DIALOG_CANCELLED };
 
 struct confirm {
 	char *title;
-	char **lines;     /* body (untrusted text is fine: drawn sanitized) */
+	char **lines; /* body (untrusted text is fine: drawn sanitized) */
 	size_t nlines;
 	char *confirm_label; /* "Unblock", "Delete stack" */
-	char *typed;      /* NULL, or the text that must be typed */
-	int danger;       /* draw the confirm button in the danger role */
-	int focus;        /* 0 = Cancel, 1 = Confirm */
-	struct input in;  /* the typed text */
-	char *hint;       /* what the last wrong key press should have been */
+	char *typed;         /* NULL, or the text that must be typed */
+	int danger;          /* draw the confirm button in the danger role */
+	int focus;           /* 0 = Cancel, 1 = Confirm */
+	struct input in;     /* the typed text */
+	char *hint;          /* what the last wrong key press should have been */
 };
 
 /* Feed one key.  Tab/Left/Right move focus, Enter activates the focused
@@ -45,9 +45,9 @@ void confirm_open(struct tui *t, const char *title, const char *const *lines, si
 
 struct form_field {
 	char *label;
-	char *hint;   /* shown under the field, may be NULL */
+	char *hint; /* shown under the field, may be NULL */
 	struct input in;
-	char *error;  /* from validation, NULL when fine */
+	char *error; /* from validation, NULL when fine */
 };
 
 struct form {

@@ -8,7 +8,7 @@
 /* Highest ncurses code accepted as "<Key-N>": above KEY_MAX ncurses hands
  * out codes for extended keys (Ctrl-Up and friends) at run time. */
 #define CURSES_CODE_MAX 0x7fff
-#define NAME_MAX_LEN 32
+#define NAME_MAX_LEN    32
 
 /* The first entry for a key is its canonical name; later ones are aliases
  * accepted by key_parse. */
@@ -70,8 +70,7 @@ int key_normalize(int key)
  * surrogates. */
 static int printable(long c)
 {
-	return c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0) && !(c >= 0xd800 && c <= 0xdfff) &&
-	       c <= 0x10ffff;
+	return c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0) && !(c >= 0xd800 && c <= 0xdfff) && c <= 0x10ffff;
 }
 
 static int valid_key(int key)
@@ -257,8 +256,10 @@ int key_parse_seq(const char *s, int *keys, size_t max, struct buf *err)
 			else if (!utf8_decode((const unsigned char *)at, &c))
 				buf_printf(err, "invalid UTF-8 at column %zu", col);
 			else
-				buf_printf(err, "control character U+%04lX at column %zu (write keys as <Enter>, <Tab>, <C-x>)",
-					   (unsigned long)c, col);
+				buf_printf(
+					err,
+					"control character U+%04lX at column %zu (write keys as <Enter>, <Tab>, <C-x>)",
+					(unsigned long)c, col);
 			return -1;
 		}
 		if (n >= max) {

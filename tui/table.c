@@ -137,7 +137,7 @@ void table_reload(struct table *t)
 {
 	size_t n = t->ops->count(t->ud);
 	if (t->nindex && t->sel < t->nindex) {
-		t->sel_id = t->ops->id(t->ud, t->index[t->sel]) ;
+		t->sel_id = t->ops->id(t->ud, t->index[t->sel]);
 		t->have_sel_id = 1;
 	}
 	free(t->index);
@@ -230,8 +230,8 @@ static void widths(const struct table *t, int w, int *out)
 	}
 }
 
-static void draw_cells(struct tui *tui, int y, int w, const struct table *t, const int *cw,
-		       const char *const *texts, const enum role *roles, enum role bg, int selected)
+static void draw_cells(struct tui *tui, int y, int w, const struct table *t, const int *cw, const char *const *texts,
+		       const enum role *roles, enum role bg, int selected)
 {
 	tui_fill(tui, y, 0, w, bg);
 	int x = 0;
@@ -292,7 +292,10 @@ void table_draw(struct table *t, struct tui *tui, int y, int h, int w)
 		draw_cells(tui, y + 1 + i, w, t, cw, texts, roles, sel ? ROLE_ROW_SELECTED : rb.row_role, sel);
 	}
 	if (!t->nindex && h > 1)
-		tui_text(tui, y + 1, 1, w - 1, ROLE_DIM, *t->filter ? "No rows match the filter." : t->empty ? t->empty : "Nothing here yet.");
+		tui_text(tui, y + 1, 1, w - 1, ROLE_DIM,
+			 *t->filter ? "No rows match the filter."
+			 : t->empty ? t->empty
+				    : "Nothing here yet.");
 	rowbuf_free(&rb);
 }
 

@@ -18,8 +18,8 @@
 
 struct table_col {
 	const char *title;
-	int width;  /* > 0 fixed width; 0 = take the remaining space */
-	int right;  /* right-align */
+	int width;   /* > 0 fixed width; 0 = take the remaining space */
+	int right;   /* right-align */
 	int numeric; /* sort this column with table_ops.cmp (else by text) */
 };
 

@@ -74,15 +74,17 @@ int term_open(int headless, struct buf *err)
 			term = "xterm-256color";
 	} else {
 		if (!term || !*term || !strcmp(term, "dumb")) {
-			buf_printf(err, "TERM is %s: relcon's console needs a real terminal.\n"
-					"  Use the headless commands instead (relcon --help), e.g. relcon builds --json",
+			buf_printf(err,
+				   "TERM is %s: relcon's console needs a real terminal.\n"
+				   "  Use the headless commands instead (relcon --help), e.g. relcon builds --json",
 				   term && *term ? "dumb" : "not set");
 			return -1;
 		}
 		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
-			buf_printf(err, "no terminal (/dev/tty: %s).\n"
-					"  Use the headless commands instead (relcon --help), e.g. relcon builds --json",
+			buf_printf(err,
+				   "no terminal (/dev/tty: %s).\n"
+				   "  Use the headless commands instead (relcon --help), e.g. relcon builds --json",
 				   strerror(errno));
 			return -1;
 		}
@@ -293,9 +295,9 @@ int term_dump(const char *path, struct buf *err)
 		if (colors_on)
 			pair_content(role_pairs[r], &fg, &bg);
 		attr_t a = role_attrs[r];
-		fprintf(f, "%c %-16s fg=%d bg=%d%s%s%s%s%s\n", role_letter((enum role)r), role_key((enum role)r), fg, bg,
-			a & A_BOLD ? " bold" : "", a & A_REVERSE ? " reverse" : "", a & A_UNDERLINE ? " underline" : "",
-			a & A_DIM ? " dim" : "", a & A_ITALIC ? " italic" : "");
+		fprintf(f, "%c %-16s fg=%d bg=%d%s%s%s%s%s\n", role_letter((enum role)r), role_key((enum role)r), fg,
+			bg, a & A_BOLD ? " bold" : "", a & A_REVERSE ? " reverse" : "",
+			a & A_UNDERLINE ? " underline" : "", a & A_DIM ? " dim" : "", a & A_ITALIC ? " italic" : "");
 	}
 	buf_free(&line);
 	buf_free(&grid);

@@ -40,11 +40,8 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } attr_names[] = {
-	{"bold", THEME_A_BOLD},
-	{"reverse", THEME_A_REVERSE},
-	{"underline", THEME_A_UNDERLINE},
-	{"dim", THEME_A_DIM},
-	{"italic", THEME_A_ITALIC},
+	{"bold", THEME_A_BOLD}, {"reverse", THEME_A_REVERSE}, {"underline", THEME_A_UNDERLINE},
+	{"dim", THEME_A_DIM},   {"italic", THEME_A_ITALIC},
 };
 
 /* ---- parsing ---- */
@@ -168,8 +165,9 @@ static int parse_palette(struct loader *l, yaml_node_t *map)
 		buf_printf(&where, "palette.%s", name);
 		/* Entries are plain colours, never other entries, so order is irrelevant. */
 		if (!s || builtin_colour(s, &l->pal.values[l->pal.n]) < 0) {
-			fail(l, v, "%s: unknown colour \"%s\" (use 0-255, black red green yellow blue magenta "
-				   "cyan white, bright-<name>, or default)",
+			fail(l, v,
+			     "%s: unknown colour \"%s\" (use 0-255, black red green yellow blue magenta "
+			     "cyan white, bright-<name>, or default)",
 			     buf_str(&where), s ? s : "");
 			buf_free(&where);
 			return -1;
@@ -186,7 +184,8 @@ static int parse_role(struct loader *l, const char *key, yaml_node_t *map, struc
 	int rc = 0, have_mono = 0;
 	*st = (struct role_style){-1, -1, 0, 0};
 	if (map->type != YAML_MAPPING_NODE) {
-		rc = fail(l, map, "roles.%s: expected a mapping such as { fg: green, attrs: [bold], mono: [bold] }", key);
+		rc = fail(l, map, "roles.%s: expected a mapping such as { fg: green, attrs: [bold], mono: [bold] }",
+			  key);
 		goto out;
 	}
 	yaml_node_t *k, *v;
@@ -522,9 +521,9 @@ char **theme_list(size_t *n)
 
 /* xterm's default RGB for the 16 base colours. */
 static const unsigned char base_rgb[16][3] = {
-	{0, 0, 0},       {205, 0, 0},     {0, 205, 0},     {205, 205, 0},  {0, 0, 238},     {205, 0, 205},
-	{0, 205, 205},   {229, 229, 229}, {127, 127, 127}, {255, 0, 0},    {0, 255, 0},     {255, 255, 0},
-	{92, 92, 255},   {255, 0, 255},   {0, 255, 255},   {255, 255, 255},
+	{0, 0, 0},     {205, 0, 0},     {0, 205, 0},     {205, 205, 0},   {0, 0, 238}, {205, 0, 205},
+	{0, 205, 205}, {229, 229, 229}, {127, 127, 127}, {255, 0, 0},     {0, 255, 0}, {255, 255, 0},
+	{92, 92, 255}, {255, 0, 255},   {0, 255, 255},   {255, 255, 255},
 };
 
 static void rgb_of(int c, int rgb[3])

@@ -10,39 +10,39 @@
 #include "core/buf.h"
 
 /* _(NAME, letter, yaml_key) */
-#define ROLE_INFO(_)                                  \
-	_(NORMAL, '.', "normal")                      \
-	_(TITLE, 'T', "title")                        \
-	_(HEADER, 'H', "header")                      \
-	_(COLUMN_HEADER, 'C', "column_header")        \
-	_(ROW_SELECTED, 'S', "row_selected")          \
-	_(DIM, 'd', "dim")                            \
-	_(STATUS, 's', "status")                      \
-	_(STATUS_ERROR, 'E', "status_error")          \
-	_(STATUS_STALE, 'e', "status_stale")          \
-	_(KEY, 'K', "key")                            \
-	_(FILTER, 'F', "filter")                      \
-	_(STATE_PASSED, 'p', "state_passed")          \
-	_(STATE_FAILED, 'f', "state_failed")          \
-	_(STATE_RUNNING, 'r', "state_running")        \
-	_(STATE_BLOCKED, 'b', "state_blocked")        \
-	_(STATE_UNBLOCKED, 'u', "state_unblocked")    \
-	_(STATE_CANCELED, 'c', "state_canceled")      \
-	_(STATE_PENDING, 'w', "state_pending")        \
-	_(DANGER, 'D', "danger")                      \
-	_(WARNING, 'W', "warning")                    \
-	_(BANNER_SANDBOX, 'B', "banner_sandbox")      \
-	_(BANNER_PROD, 'P', "banner_prod")            \
-	_(DIALOG, 'G', "dialog")                      \
-	_(BUTTON, 'N', "button")                      \
-	_(BUTTON_FOCUS, 'O', "button_focus")          \
+#define ROLE_INFO(_)                                                                                                   \
+	_(NORMAL, '.', "normal")                                                                                       \
+	_(TITLE, 'T', "title")                                                                                         \
+	_(HEADER, 'H', "header")                                                                                       \
+	_(COLUMN_HEADER, 'C', "column_header")                                                                         \
+	_(ROW_SELECTED, 'S', "row_selected")                                                                           \
+	_(DIM, 'd', "dim")                                                                                             \
+	_(STATUS, 's', "status")                                                                                       \
+	_(STATUS_ERROR, 'E', "status_error")                                                                           \
+	_(STATUS_STALE, 'e', "status_stale")                                                                           \
+	_(KEY, 'K', "key")                                                                                             \
+	_(FILTER, 'F', "filter")                                                                                       \
+	_(STATE_PASSED, 'p', "state_passed")                                                                           \
+	_(STATE_FAILED, 'f', "state_failed")                                                                           \
+	_(STATE_RUNNING, 'r', "state_running")                                                                         \
+	_(STATE_BLOCKED, 'b', "state_blocked")                                                                         \
+	_(STATE_UNBLOCKED, 'u', "state_unblocked")                                                                     \
+	_(STATE_CANCELED, 'c', "state_canceled")                                                                       \
+	_(STATE_PENDING, 'w', "state_pending")                                                                         \
+	_(DANGER, 'D', "danger")                                                                                       \
+	_(WARNING, 'W', "warning")                                                                                     \
+	_(BANNER_SANDBOX, 'B', "banner_sandbox")                                                                       \
+	_(BANNER_PROD, 'P', "banner_prod")                                                                             \
+	_(DIALOG, 'G', "dialog")                                                                                       \
+	_(BUTTON, 'N', "button")                                                                                       \
+	_(BUTTON_FOCUS, 'O', "button_focus")                                                                           \
 	_(INPUT, 'I', "input")
 
 enum role {
 #define ROLE_ENUM(name, letter, key) ROLE_##name,
 	ROLE_INFO(ROLE_ENUM)
 #undef ROLE_ENUM
-	ROLE_COUNT
+		ROLE_COUNT
 };
 
 /* One role's style.  Colours: -1 = the terminal's default, 0..255 = colour
@@ -56,8 +56,8 @@ struct role_style {
 };
 
 struct theme {
-	char *name;      /* owned */
-	int mono;        /* 1: the theme itself asks for no colours */
+	char *name; /* owned */
+	int mono;   /* 1: the theme itself asks for no colours */
 	struct role_style roles[ROLE_COUNT];
 };
 

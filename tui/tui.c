@@ -651,7 +651,8 @@ enum handled tui_command(struct tui *t, const char *line)
 		if (t->dirty)
 			draw(t);
 		if (!*arg || term_dump(arg, &err) < 0)
-			tui_message(t, 1, "dump-screen: %s", *arg ? buf_str(&err) : "give a file name"), h = NOT_HANDLED;
+			tui_message(t, 1, "dump-screen: %s", *arg ? buf_str(&err) : "give a file name"),
+				h = NOT_HANDLED;
 		buf_free(&err);
 	} else {
 		h = NOT_HANDLED;
@@ -680,13 +681,13 @@ char **tui_complete(struct tui *t, const char *line, size_t *n)
 	char **out = NULL;
 	*n = 0;
 	size_t cap = 0;
-#define ADD(s)                                                         \
-	do {                                                               \
-		if (*n == cap) {                                               \
-			cap = cap ? cap * 2 : 16;                              \
-			out = xrealloc(out, cap * sizeof *out);                \
-		}                                                              \
-		out[(*n)++] = xstrdup(s);                                      \
+#define ADD(s)                                                                                                         \
+	do {                                                                                                           \
+		if (*n == cap) {                                                                                       \
+			cap = cap ? cap * 2 : 16;                                                                      \
+			out = xrealloc(out, cap * sizeof *out);                                                        \
+		}                                                                                                      \
+		out[(*n)++] = xstrdup(s);                                                                              \
 	} while (0)
 	while (*line == ' ')
 		line++;

@@ -17,7 +17,7 @@
 enum col { C_TYPE, C_STATE, C_NAME, C_STARTED, C_TOOK, C_COUNT };
 
 static const struct table_col cols[C_COUNT] = {
-	[C_TYPE] = {"TYPE", 7, 0, 0},     [C_STATE] = {"STATE", 10, 0, 0}, [C_NAME] = {"JOB", 0, 0, 0},
+	[C_TYPE] = {"TYPE", 7, 0, 0},       [C_STATE] = {"STATE", 10, 0, 0}, [C_NAME] = {"JOB", 0, 0, 0},
 	[C_STARTED] = {"STARTED", 8, 1, 0}, [C_TOOK] = {"TOOK", 7, 1, 0},
 };
 
@@ -111,8 +111,9 @@ static const struct table_ops ops = {.count = rows_count, .row = row_fill, .id =
 enum acol { A_REGION, A_ID, A_STATE, A_ACCESS, A_CREATED, A_NAME, A_COUNT };
 
 static const struct table_col acols[A_COUNT] = {
-	[A_REGION] = {"REGION", 14, 0, 0}, [A_ID] = {"IMAGE", 21, 0, 0},  [A_STATE] = {"STATE", 10, 0, 0},
-	[A_ACCESS] = {"LAUNCH PERMISSIONS", 34, 0, 0}, [A_CREATED] = {"CREATED", 20, 0, 0}, [A_NAME] = {"NAME", 0, 0, 0},
+	[A_REGION] = {"REGION", 14, 0, 0},   [A_ID] = {"IMAGE", 21, 0, 0},
+	[A_STATE] = {"STATE", 10, 0, 0},     [A_ACCESS] = {"LAUNCH PERMISSIONS", 34, 0, 0},
+	[A_CREATED] = {"CREATED", 20, 0, 0}, [A_NAME] = {"NAME", 0, 0, 0},
 };
 
 static const struct lineage *lineage_of(const struct build_view *v)
@@ -180,9 +181,10 @@ static void amis_fill(void *ud, size_t i, struct rowbuf *rb)
 		return;
 	row_set(rb, A_REGION, ROLE_NORMAL, a->location);
 	row_set(rb, A_ID, ROLE_NORMAL, a->id);
-	row_set(rb, A_STATE, !strcmp(a->state ? a->state : "", "available") ? ROLE_STATE_PASSED
-		: !strcmp(a->state ? a->state : "", "pending")             ? ROLE_STATE_RUNNING
-									    : ROLE_STATE_FAILED,
+	row_set(rb, A_STATE,
+		!strcmp(a->state ? a->state : "", "available") ? ROLE_STATE_PASSED
+		: !strcmp(a->state ? a->state : "", "pending") ? ROLE_STATE_RUNNING
+							       : ROLE_STATE_FAILED,
 		a->state);
 	struct buf t = {0};
 	enum role r = access_text(lineage_of(v), a, &t);
@@ -264,7 +266,8 @@ static int draw_lineage(struct build_view *v, struct tui *t, int y, int w)
 			size_t avail = 0;
 			for (size_t i = 0; i < lk->n; i++)
 				avail += lk->v[i].state && !strcmp(lk->v[i].state, "available");
-			buf_printf(&line, "%zu found, %zu available in %zu regions", lk->n, avail, v->cfg->aws_regions.n);
+			buf_printf(&line, "%zu found, %zu available in %zu regions", lk->n, avail,
+				   v->cfg->aws_regions.n);
 			if (!lk->n)
 				r = ROLE_DIM;
 			if (lk->error) {
@@ -367,8 +370,7 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	int bottom = y + h;
 	if (!b) {
 		const char *err = store_build_error(v->store);
-		tui_text(t, y + 1, 1, w - 2, err ? ROLE_STATUS_ERROR : ROLE_DIM,
-			 err ? err : "Loading the build…");
+		tui_text(t, y + 1, 1, w - 2, err ? ROLE_STATUS_ERROR : ROLE_DIM, err ? err : "Loading the build…");
 		return;
 	}
 	struct buf line = {0};

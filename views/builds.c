@@ -17,9 +17,9 @@
 enum col { C_NUMBER, C_COMMIT, C_BRANCH, C_STATE, C_AMIS, C_ALPHA, C_RELEASE, C_AGE, C_AUTHOR, C_MESSAGE, C_COUNT };
 
 static const struct table_col cols[C_COUNT] = {
-	[C_NUMBER] = {"BUILD", 6, 1, 1},  [C_COMMIT] = {"COMMIT", 8, 0, 0},   [C_BRANCH] = {"BRANCH", 16, 0, 0},
-	[C_STATE] = {"STATE", 14, 0, 0},  [C_AMIS] = {"AMIS", 9, 0, 0},       [C_ALPHA] = {"ALPHA", 9, 0, 0},
-	[C_RELEASE] = {"RELEASE", 9, 0, 0}, [C_AGE] = {"AGE", 4, 1, 1},      [C_AUTHOR] = {"AUTHOR", 14, 0, 0},
+	[C_NUMBER] = {"BUILD", 6, 1, 1},    [C_COMMIT] = {"COMMIT", 8, 0, 0}, [C_BRANCH] = {"BRANCH", 16, 0, 0},
+	[C_STATE] = {"STATE", 14, 0, 0},    [C_AMIS] = {"AMIS", 9, 0, 0},     [C_ALPHA] = {"ALPHA", 9, 0, 0},
+	[C_RELEASE] = {"RELEASE", 9, 0, 0}, [C_AGE] = {"AGE", 4, 1, 1},       [C_AUTHOR] = {"AUTHOR", 14, 0, 0},
 	[C_MESSAGE] = {"MESSAGE", 0, 0, 0},
 };
 
@@ -116,7 +116,10 @@ static int row_cmp(void *ud, size_t a, size_t b, size_t col)
 }
 
 static const struct table_ops ops = {
-	.count = rows_count, .row = row_fill, .id = row_id, .cmp = row_cmp,
+	.count = rows_count,
+	.row = row_fill,
+	.id = row_id,
+	.cmp = row_cmp,
 };
 
 static void draw(struct screen *s, struct tui *t, int y, int h, int w)
@@ -129,7 +132,7 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 		table_set_empty(v->table, *store_branch(v->store) ? "No builds on this branch." : "No builds yet.");
 	else
 		table_set_empty(v->table, st.error ? "Could not load the builds (see the status bar); r retries."
-						    : "Loading builds…");
+						   : "Loading builds…");
 	table_draw(v->table, t, y, h, w);
 }
 

@@ -100,7 +100,7 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 {
 	struct help_view *v = s->data;
 	if (a == ACTION_HELP) /* ? again closes help */
-		{
+	{
 		tui_pop(t);
 		return HANDLED;
 	}
@@ -132,7 +132,11 @@ static void view_free(struct screen *s)
 }
 
 static const struct screen_ops help_ops = {
-	.name = "help", .draw = draw, .action = action, .title = title, .free = view_free,
+	.name = "help",
+	.draw = draw,
+	.action = action,
+	.title = title,
+	.free = view_free,
 };
 
 void help_open(struct tui *t)

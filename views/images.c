@@ -207,7 +207,12 @@ static void view_free(struct screen *s)
 }
 
 static const struct screen_ops images_ops = {
-	.name = "images", .draw = draw, .action = action, .changed = changed, .title = title, .free = view_free,
+	.name = "images",
+	.draw = draw,
+	.action = action,
+	.changed = changed,
+	.title = title,
+	.free = view_free,
 };
 
 void images_open(struct tui *t)

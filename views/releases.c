@@ -160,7 +160,11 @@ static void view_free(struct screen *s)
 }
 
 static const struct screen_ops releases_ops = {
-	.name = "releases", .draw = draw, .action = action, .title = title, .free = view_free,
+	.name = "releases",
+	.draw = draw,
+	.action = action,
+	.title = title,
+	.free = view_free,
 };
 
 void releases_open(struct tui *t)

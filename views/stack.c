@@ -8,10 +8,10 @@
 #include "core/timeutil.h"
 #include "release/context.h"
 #include "release/ssh.h"
-#include "release/teardown.h"
-#include "tui/dialog.h"
 #include "release/stack_detail.h"
 #include "release/stacks.h"
+#include "release/teardown.h"
+#include "tui/dialog.h"
 #include "tui/table.h"
 #include "views/views.h"
 
@@ -50,7 +50,7 @@ static enum role status_role(const char *status)
 /* ---- events ---- */
 enum ecol { E_TIME, E_STACK, E_LOGICAL, E_STATUS, E_REASON, E_COUNT };
 static const struct table_col ecols[E_COUNT] = {
-	[E_TIME] = {"TIME", 20, 0, 0},    [E_STACK] = {"STACK", 22, 0, 0}, [E_LOGICAL] = {"RESOURCE", 28, 0, 0},
+	[E_TIME] = {"TIME", 20, 0, 0},     [E_STACK] = {"STACK", 22, 0, 0},  [E_LOGICAL] = {"RESOURCE", 28, 0, 0},
 	[E_STATUS] = {"STATUS", 22, 0, 0}, [E_REASON] = {"REASON", 0, 0, 0},
 };
 
@@ -78,7 +78,9 @@ static void events_fill(void *ud, size_t i, struct rowbuf *rb)
 /* ---- resources ---- */
 enum rcol { R_LOGICAL, R_TYPE, R_STATUS, R_PHYSICAL, R_COUNT };
 static const struct table_col rcols[R_COUNT] = {
-	[R_LOGICAL] = {"RESOURCE", 30, 0, 0}, [R_TYPE] = {"TYPE", 34, 0, 0}, [R_STATUS] = {"STATUS", 22, 0, 0},
+	[R_LOGICAL] = {"RESOURCE", 30, 0, 0},
+	[R_TYPE] = {"TYPE", 34, 0, 0},
+	[R_STATUS] = {"STATUS", 22, 0, 0},
 	[R_PHYSICAL] = {"PHYSICAL ID", 0, 0, 0},
 };
 
@@ -187,8 +189,8 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	tui_text(t, y++, 1, w - 2, ROLE_HEADER, "Outputs");
 	for (size_t i = 0; i < d->noutputs && y < bottom - 8; i++) {
 		buf_reset(&line);
-		buf_printf(&line, "%s%s%s", *d->outputs[i].stack ? d->outputs[i].stack : "", *d->outputs[i].stack ? "." : "",
-			   d->outputs[i].key);
+		buf_printf(&line, "%s%s%s", *d->outputs[i].stack ? d->outputs[i].stack : "",
+			   *d->outputs[i].stack ? "." : "", d->outputs[i].key);
 		tui_text(t, y, 3, 40, ROLE_NORMAL, buf_str(&line));
 		tui_text(t, y++, 44, w - 45, ROLE_DIM, d->outputs[i].value);
 	}
@@ -260,7 +262,8 @@ static void run_ssh(struct stack_view *v, struct tui *t)
 	if (!d || !d->have_root) {
 		tui_message(t, 1, "ssh: the stack is not loaded yet");
 	} else if (stack_ssh_target(d, NULL, &target, &err) < 0 ||
-		   ssh_argv(&target, &v->ctx->cfg, NULL, &argv, &route, &err) < 0 || ssh_preflight(&v->ctx->cfg, &err) < 0) {
+		   ssh_argv(&target, &v->ctx->cfg, NULL, &argv, &route, &err) < 0 ||
+		   ssh_preflight(&v->ctx->cfg, &err) < 0) {
 		tui_message(t, 1, "ssh: %s", buf_str(&err));
 	} else {
 		int status = 0;
@@ -383,7 +386,11 @@ static void view_free(struct screen *s)
 }
 
 static const struct screen_ops stack_ops = {
-	.name = "stack", .draw = draw, .action = action, .title = title, .free = view_free,
+	.name = "stack",
+	.draw = draw,
+	.action = action,
+	.title = title,
+	.free = view_free,
 };
 
 void stack_open(struct tui *t, const char *name)

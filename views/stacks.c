@@ -14,7 +14,7 @@
 enum col { C_NAME, C_STATUS, C_AGE, C_EXPIRES, C_COMMIT, C_OWNER, C_COUNT };
 
 static const struct table_col cols[C_COUNT] = {
-	[C_NAME] = {"STACK", 32, 0, 0},    [C_STATUS] = {"STATUS", 24, 0, 0}, [C_AGE] = {"AGE", 4, 1, 0},
+	[C_NAME] = {"STACK", 32, 0, 0},     [C_STATUS] = {"STATUS", 24, 0, 0}, [C_AGE] = {"AGE", 4, 1, 0},
 	[C_EXPIRES] = {"EXPIRES", 8, 1, 0}, [C_COMMIT] = {"COMMIT", 8, 0, 0},  [C_OWNER] = {"OWNER", 0, 0, 0},
 };
 
@@ -144,8 +144,8 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 		h--;
 	}
 	table_set_empty(v->table, l->state == FETCH_LOADING ? "Loading…"
-				  : v->scope == SCOPE_ALL ? "No stacks in this region."
-							 : "None in this scope (f: mine, relcon, all).");
+				  : v->scope == SCOPE_ALL   ? "No stacks in this region."
+							    : "None in this scope (f: mine, relcon, all).");
 	table_draw(v->table, t, y, h, w);
 }
 
@@ -196,7 +196,12 @@ static void view_free(struct screen *s)
 }
 
 static const struct screen_ops stacks_ops = {
-	.name = "stacks", .draw = draw, .action = action, .changed = changed, .title = title, .free = view_free,
+	.name = "stacks",
+	.draw = draw,
+	.action = action,
+	.changed = changed,
+	.title = title,
+	.free = view_free,
 };
 
 void stacks_open(struct tui *t)

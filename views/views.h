@@ -8,12 +8,12 @@
 /* The app for tui_run: home = builds, help = help. */
 extern const struct tui_app views_app;
 
-void builds_open(struct tui *t);           /* views/builds.c */
-void build_open(struct tui *t, long number); /* views/build.c */
-void help_open(struct tui *t);             /* views/help.c */
-void releases_open(struct tui *t);         /* views/releases.c */
-void images_open(struct tui *t);           /* views/images.c */
-void stacks_open(struct tui *t);           /* views/stacks.c */
+void builds_open(struct tui *t);                  /* views/builds.c */
+void build_open(struct tui *t, long number);      /* views/build.c */
+void help_open(struct tui *t);                    /* views/help.c */
+void releases_open(struct tui *t);                /* views/releases.c */
+void images_open(struct tui *t);                  /* views/images.c */
+void stacks_open(struct tui *t);                  /* views/stacks.c */
 void stack_open(struct tui *t, const char *name); /* views/stack.c */
 
 /* Role for a build or job state (views/common.c). */

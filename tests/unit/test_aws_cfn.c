@@ -25,158 +25,159 @@
 #define META "<ResponseMetadata><RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId></ResponseMetadata>"
 
 static const char stacks[] =
-    "<DescribeStacksResponse " NS ">\n"
-    " <DescribeStacksResult>\n"
-    "  <Stacks>\n"
-    "   <member>\n"
-    "    <StackName>alice-super</StackName>\n"
-    "    <StackId>" SUPER_ID "</StackId>\n"
-    "    <Description>ReadySet MySQL super stack</Description>\n"
-    "    <Parameters>\n"
-    "     <member><ParameterKey>KeyPairName</ParameterKey><ParameterValue>alice</ParameterValue></member>\n"
-    "     <member><ParameterKey>DatabasePassword</ParameterKey><ParameterValue>****</ParameterValue></member>\n"
-    "     <member><ParameterKey>LatestAmi</ParameterKey><ParameterValue>/aws/service/ami</ParameterValue>"
-    "<ResolvedValue>ami-0abc</ResolvedValue></member>\n"
-    "    </Parameters>\n"
-    "    <CreationTime>2025-03-01T11:00:00.123Z</CreationTime>\n"
-    "    <StackStatus>CREATE_COMPLETE</StackStatus>\n"
-    "    <DisableRollback>true</DisableRollback>\n"
-    "    <Capabilities><member>CAPABILITY_IAM</member><member>CAPABILITY_AUTO_EXPAND</member></Capabilities>\n"
-    "    <Outputs>\n"
-    "     <member><OutputKey>ReadySetAdapterNLBDNSName</OutputKey>"
-    "<OutputValue>rs-nlb-0123.elb.us-east-2.amazonaws.com</OutputValue>"
-    "<Description>Connect here</Description><ExportName>alice-nlb</ExportName></member>\n"
-    "     <member><OutputKey>Empty</OutputKey><OutputValue/></member>\n"
-    "    </Outputs>\n"
-    "    <Tags><member><Key>relcon:commit</Key><Value>abcd0b72</Value></member></Tags>\n"
-    "    <EnableTerminationProtection>true</EnableTerminationProtection>\n"
-    "    <DriftInformation><StackDriftStatus>NOT_CHECKED</StackDriftStatus></DriftInformation>\n"
-    "   </member>\n"
-    "   <member>\n"
-    "    <StackName>alice-super-BastionStack-1AB2</StackName>\n"
-    "    <StackId>" NESTED_ID "</StackId>\n"
-    "    <StackStatus>UPDATE_ROLLBACK_COMPLETE</StackStatus>\n"
-    "    <StackStatusReason>Resource creation cancelled</StackStatusReason>\n"
-    "    <CreationTime>2025-03-01T11:01:00Z</CreationTime>\n"
-    "    <LastUpdatedTime>2025-03-01T12:00:00Z</LastUpdatedTime>\n"
-    "    <ParentId>" SUPER_ID "</ParentId>\n"
-    "    <RootId>" SUPER_ID "</RootId>\n"
-    "    <EnableTerminationProtection>false</EnableTerminationProtection>\n"
-    "    <Outputs><member><OutputKey>EIP1</OutputKey><OutputValue>3.14.15.92</OutputValue></member></Outputs>\n"
-    "   </member>\n"
-    "  </Stacks>\n"
-    "  <NextToken>c3RhY2tzLXBhZ2UtMg==</NextToken>\n"
-    " </DescribeStacksResult>\n"
-    " " META "\n"
-    "</DescribeStacksResponse>\n";
+	"<DescribeStacksResponse " NS ">\n"
+	" <DescribeStacksResult>\n"
+	"  <Stacks>\n"
+	"   <member>\n"
+	"    <StackName>alice-super</StackName>\n"
+	"    <StackId>" SUPER_ID "</StackId>\n"
+	"    <Description>ReadySet MySQL super stack</Description>\n"
+	"    <Parameters>\n"
+	"     <member><ParameterKey>KeyPairName</ParameterKey><ParameterValue>alice</ParameterValue></member>\n"
+	"     <member><ParameterKey>DatabasePassword</ParameterKey><ParameterValue>****</ParameterValue></member>\n"
+	"     <member><ParameterKey>LatestAmi</ParameterKey><ParameterValue>/aws/service/ami</ParameterValue>"
+	"<ResolvedValue>ami-0abc</ResolvedValue></member>\n"
+	"    </Parameters>\n"
+	"    <CreationTime>2025-03-01T11:00:00.123Z</CreationTime>\n"
+	"    <StackStatus>CREATE_COMPLETE</StackStatus>\n"
+	"    <DisableRollback>true</DisableRollback>\n"
+	"    <Capabilities><member>CAPABILITY_IAM</member><member>CAPABILITY_AUTO_EXPAND</member></Capabilities>\n"
+	"    <Outputs>\n"
+	"     <member><OutputKey>ReadySetAdapterNLBDNSName</OutputKey>"
+	"<OutputValue>rs-nlb-0123.elb.us-east-2.amazonaws.com</OutputValue>"
+	"<Description>Connect here</Description><ExportName>alice-nlb</ExportName></member>\n"
+	"     <member><OutputKey>Empty</OutputKey><OutputValue/></member>\n"
+	"    </Outputs>\n"
+	"    <Tags><member><Key>relcon:commit</Key><Value>abcd0b72</Value></member></Tags>\n"
+	"    <EnableTerminationProtection>true</EnableTerminationProtection>\n"
+	"    <DriftInformation><StackDriftStatus>NOT_CHECKED</StackDriftStatus></DriftInformation>\n"
+	"   </member>\n"
+	"   <member>\n"
+	"    <StackName>alice-super-BastionStack-1AB2</StackName>\n"
+	"    <StackId>" NESTED_ID "</StackId>\n"
+	"    <StackStatus>UPDATE_ROLLBACK_COMPLETE</StackStatus>\n"
+	"    <StackStatusReason>Resource creation cancelled</StackStatusReason>\n"
+	"    <CreationTime>2025-03-01T11:01:00Z</CreationTime>\n"
+	"    <LastUpdatedTime>2025-03-01T12:00:00Z</LastUpdatedTime>\n"
+	"    <ParentId>" SUPER_ID "</ParentId>\n"
+	"    <RootId>" SUPER_ID "</RootId>\n"
+	"    <EnableTerminationProtection>false</EnableTerminationProtection>\n"
+	"    <Outputs><member><OutputKey>EIP1</OutputKey><OutputValue>3.14.15.92</OutputValue></member></Outputs>\n"
+	"   </member>\n"
+	"  </Stacks>\n"
+	"  <NextToken>c3RhY2tzLXBhZ2UtMg==</NextToken>\n"
+	" </DescribeStacksResult>\n"
+	" " META "\n"
+	"</DescribeStacksResponse>\n";
 
 static const char events[] =
-    "<DescribeStackEventsResponse " NS ">\n"
-    " <DescribeStackEventsResult>\n"
-    "  <StackEvents>\n"
-    "   <member>\n"
-    "    <EventId>BastionStack-CREATE_FAILED-2025-03-01T11:03:00.000Z</EventId>\n"
-    "    <StackId>" SUPER_ID "</StackId><StackName>alice-super</StackName>\n"
-    "    <LogicalResourceId>BastionStack</LogicalResourceId>\n"
-    "    <PhysicalResourceId>" NESTED_ID "</PhysicalResourceId>\n"
-    "    <ResourceType>AWS::CloudFormation::Stack</ResourceType>\n"
-    "    <Timestamp>2025-03-01T11:03:00.000Z</Timestamp>\n"
-    "    <ResourceStatus>CREATE_FAILED</ResourceStatus>\n"
-    "    <ResourceStatusReason>Embedded stack " NESTED_ID " was not successfully created: The following "
-    "resource(s) failed to create: [EIP1]. </ResourceStatusReason>\n"
-    "    <ClientRequestToken>relcon-7f3a</ClientRequestToken>\n"
-    "   </member>\n"
-    "   <member>\n"
-    "    <EventId>4ee5b1e1-9cd8-11f1-a1b2-0a1b2c3d4e5f</EventId>\n"
-    "    <StackName>alice-super</StackName>\n"
-    "    <LogicalResourceId>alice-super</LogicalResourceId>\n"
-    "    <ResourceType>AWS::CloudFormation::Stack</ResourceType>\n"
-    "    <Timestamp>2025-03-01T11:00:00.123Z</Timestamp>\n"
-    "    <ResourceStatus>CREATE_IN_PROGRESS</ResourceStatus>\n"
-    "    <ResourceStatusReason>User Initiated</ResourceStatusReason>\n"
-    "   </member>\n"
-    "  </StackEvents>\n"
-    "  <NextToken>ZXZlbnRzLTI=</NextToken>\n"
-    " </DescribeStackEventsResult>\n"
-    " " META "\n"
-    "</DescribeStackEventsResponse>\n";
+	"<DescribeStackEventsResponse " NS ">\n"
+	" <DescribeStackEventsResult>\n"
+	"  <StackEvents>\n"
+	"   <member>\n"
+	"    <EventId>BastionStack-CREATE_FAILED-2025-03-01T11:03:00.000Z</EventId>\n"
+	"    <StackId>" SUPER_ID "</StackId><StackName>alice-super</StackName>\n"
+	"    <LogicalResourceId>BastionStack</LogicalResourceId>\n"
+	"    <PhysicalResourceId>" NESTED_ID "</PhysicalResourceId>\n"
+	"    <ResourceType>AWS::CloudFormation::Stack</ResourceType>\n"
+	"    <Timestamp>2025-03-01T11:03:00.000Z</Timestamp>\n"
+	"    <ResourceStatus>CREATE_FAILED</ResourceStatus>\n"
+	"    <ResourceStatusReason>Embedded stack " NESTED_ID " was not successfully created: The following "
+	"resource(s) failed to create: [EIP1]. </ResourceStatusReason>\n"
+	"    <ClientRequestToken>relcon-7f3a</ClientRequestToken>\n"
+	"   </member>\n"
+	"   <member>\n"
+	"    <EventId>4ee5b1e1-9cd8-11f1-a1b2-0a1b2c3d4e5f</EventId>\n"
+	"    <StackName>alice-super</StackName>\n"
+	"    <LogicalResourceId>alice-super</LogicalResourceId>\n"
+	"    <ResourceType>AWS::CloudFormation::Stack</ResourceType>\n"
+	"    <Timestamp>2025-03-01T11:00:00.123Z</Timestamp>\n"
+	"    <ResourceStatus>CREATE_IN_PROGRESS</ResourceStatus>\n"
+	"    <ResourceStatusReason>User Initiated</ResourceStatusReason>\n"
+	"   </member>\n"
+	"  </StackEvents>\n"
+	"  <NextToken>ZXZlbnRzLTI=</NextToken>\n"
+	" </DescribeStackEventsResult>\n"
+	" " META "\n"
+	"</DescribeStackEventsResponse>\n";
 
 static const char resources[] =
-    "<DescribeStackResourcesResponse " NS ">\n"
-    " <DescribeStackResourcesResult>\n"
-    "  <StackResources>\n"
-    "   <member><StackId>" SUPER_ID "</StackId><StackName>alice-super</StackName>"
-    "<LogicalResourceId>BastionStack</LogicalResourceId><PhysicalResourceId>" NESTED_ID "</PhysicalResourceId>"
-    "<ResourceType>AWS::CloudFormation::Stack</ResourceType><Timestamp>2025-03-01T11:05:00Z</Timestamp>"
-    "<ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>\n"
-    "   <member><LogicalResourceId>ReadySetMonitorInstance</LogicalResourceId>"
-    "<PhysicalResourceId>i-0598c7d356eba48d7</PhysicalResourceId><ResourceType>AWS::EC2::Instance</ResourceType>"
-    "<ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>\n"
-    "   <member><LogicalResourceId>Waiter</LogicalResourceId>"
-    "<ResourceType>AWS::CloudFormation::WaitCondition</ResourceType>"
-    "<ResourceStatus>CREATE_FAILED</ResourceStatus><ResourceStatusReason>timed out</ResourceStatusReason></member>\n"
-    "  </StackResources>\n"
-    " </DescribeStackResourcesResult>\n"
-    " " META "\n"
-    "</DescribeStackResourcesResponse>\n";
+	"<DescribeStackResourcesResponse " NS ">\n"
+	" <DescribeStackResourcesResult>\n"
+	"  <StackResources>\n"
+	"   <member><StackId>" SUPER_ID "</StackId><StackName>alice-super</StackName>"
+	"<LogicalResourceId>BastionStack</LogicalResourceId><PhysicalResourceId>" NESTED_ID "</PhysicalResourceId>"
+	"<ResourceType>AWS::CloudFormation::Stack</ResourceType><Timestamp>2025-03-01T11:05:00Z</Timestamp>"
+	"<ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>\n"
+	"   <member><LogicalResourceId>ReadySetMonitorInstance</LogicalResourceId>"
+	"<PhysicalResourceId>i-0598c7d356eba48d7</PhysicalResourceId><ResourceType>AWS::EC2::Instance</ResourceType>"
+	"<ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>\n"
+	"   <member><LogicalResourceId>Waiter</LogicalResourceId>"
+	"<ResourceType>AWS::CloudFormation::WaitCondition</ResourceType>"
+	"<ResourceStatus>CREATE_FAILED</ResourceStatus><ResourceStatusReason>timed "
+	"out</ResourceStatusReason></member>\n"
+	"  </StackResources>\n"
+	" </DescribeStackResourcesResult>\n"
+	" " META "\n"
+	"</DescribeStackResourcesResponse>\n";
 
 static const char summaries[] =
-    "<ListStacksResponse " NS ">\n"
-    " <ListStacksResult>\n"
-    "  <StackSummaries>\n"
-    "   <member><StackId>" SUPER_ID "</StackId><StackStatus>DELETE_COMPLETE</StackStatus>"
-    "<StackName>alice-super</StackName><CreationTime>2025-03-01T11:00:00.123Z</CreationTime>"
-    "<DeletionTime>2025-03-02T09:00:00Z</DeletionTime><TemplateDescription>super</TemplateDescription></member>\n"
-    "   <member><StackId>" NESTED_ID "</StackId><StackStatus>CREATE_COMPLETE</StackStatus>"
-    "<StackName>alice-super-BastionStack-1AB2</StackName><CreationTime>2025-03-01T11:01:00Z</CreationTime>"
-    "<ParentId>" SUPER_ID "</ParentId><RootId>" SUPER_ID "</RootId></member>\n"
-    "  </StackSummaries>\n"
-    "  <NextToken>bGlzdC0y</NextToken>\n"
-    " </ListStacksResult>\n"
-    " " META "\n"
-    "</ListStacksResponse>\n";
+	"<ListStacksResponse " NS ">\n"
+	" <ListStacksResult>\n"
+	"  <StackSummaries>\n"
+	"   <member><StackId>" SUPER_ID "</StackId><StackStatus>DELETE_COMPLETE</StackStatus>"
+	"<StackName>alice-super</StackName><CreationTime>2025-03-01T11:00:00.123Z</CreationTime>"
+	"<DeletionTime>2025-03-02T09:00:00Z</DeletionTime><TemplateDescription>super</TemplateDescription></member>\n"
+	"   <member><StackId>" NESTED_ID "</StackId><StackStatus>CREATE_COMPLETE</StackStatus>"
+	"<StackName>alice-super-BastionStack-1AB2</StackName><CreationTime>2025-03-01T11:01:00Z</CreationTime>"
+	"<ParentId>" SUPER_ID "</ParentId><RootId>" SUPER_ID "</RootId></member>\n"
+	"  </StackSummaries>\n"
+	"  <NextToken>bGlzdC0y</NextToken>\n"
+	" </ListStacksResult>\n"
+	" " META "\n"
+	"</ListStacksResponse>\n";
 
 static const char template_summary[] =
-    "<GetTemplateSummaryResponse " NS ">\n"
-    " <GetTemplateSummaryResult>\n"
-    "  <Description>ReadySet MySQL super stack</Description>\n"
-    "  <Parameters>\n"
-    "   <member><ParameterKey>KeyPairName</ParameterKey><NoEcho>false</NoEcho>"
-    "<ParameterType>AWS::EC2::KeyPair::KeyName</ParameterType>"
-    "<Description>SSH key for the bastion</Description><ParameterConstraints/></member>\n"
-    "   <member><ParameterKey>AccessCIDR</ParameterKey><DefaultValue>0.0.0.0/0</DefaultValue>"
-    "<ParameterType>String</ParameterType><NoEcho>false</NoEcho></member>\n"
-    "   <member><ParameterKey>DatabasePassword</ParameterKey><ParameterType>String</ParameterType>"
-    "<NoEcho>true</NoEcho></member>\n"
-    "   <member><ParameterKey>InstanceType</ParameterKey><DefaultValue>t3.large</DefaultValue>"
-    "<ParameterType>String</ParameterType><ParameterConstraints><AllowedValues>"
-    "<member>t3.large</member><member>t3.xlarge</member><member>m5.large</member>"
-    "</AllowedValues></ParameterConstraints></member>\n"
-    "   <member><ParameterKey>Suffix</ParameterKey><DefaultValue></DefaultValue>"
-    "<ParameterType>String</ParameterType></member>\n"
-    "  </Parameters>\n"
-    "  <Capabilities><member>CAPABILITY_IAM</member><member>CAPABILITY_AUTO_EXPAND</member></Capabilities>\n"
-    "  <CapabilitiesReason>The following resource(s) require capabilities: [AWS::IAM::Role, "
-    "AWS::CloudFormation::Stack]</CapabilitiesReason>\n"
-    "  <ResourceTypes><member>AWS::IAM::Role</member></ResourceTypes>\n"
-    "  <Version>2010-09-09</Version>\n"
-    " </GetTemplateSummaryResult>\n"
-    " " META "\n"
-    "</GetTemplateSummaryResponse>\n";
+	"<GetTemplateSummaryResponse " NS ">\n"
+	" <GetTemplateSummaryResult>\n"
+	"  <Description>ReadySet MySQL super stack</Description>\n"
+	"  <Parameters>\n"
+	"   <member><ParameterKey>KeyPairName</ParameterKey><NoEcho>false</NoEcho>"
+	"<ParameterType>AWS::EC2::KeyPair::KeyName</ParameterType>"
+	"<Description>SSH key for the bastion</Description><ParameterConstraints/></member>\n"
+	"   <member><ParameterKey>AccessCIDR</ParameterKey><DefaultValue>0.0.0.0/0</DefaultValue>"
+	"<ParameterType>String</ParameterType><NoEcho>false</NoEcho></member>\n"
+	"   <member><ParameterKey>DatabasePassword</ParameterKey><ParameterType>String</ParameterType>"
+	"<NoEcho>true</NoEcho></member>\n"
+	"   <member><ParameterKey>InstanceType</ParameterKey><DefaultValue>t3.large</DefaultValue>"
+	"<ParameterType>String</ParameterType><ParameterConstraints><AllowedValues>"
+	"<member>t3.large</member><member>t3.xlarge</member><member>m5.large</member>"
+	"</AllowedValues></ParameterConstraints></member>\n"
+	"   <member><ParameterKey>Suffix</ParameterKey><DefaultValue></DefaultValue>"
+	"<ParameterType>String</ParameterType></member>\n"
+	"  </Parameters>\n"
+	"  <Capabilities><member>CAPABILITY_IAM</member><member>CAPABILITY_AUTO_EXPAND</member></Capabilities>\n"
+	"  <CapabilitiesReason>The following resource(s) require capabilities: [AWS::IAM::Role, "
+	"AWS::CloudFormation::Stack]</CapabilitiesReason>\n"
+	"  <ResourceTypes><member>AWS::IAM::Role</member></ResourceTypes>\n"
+	"  <Version>2010-09-09</Version>\n"
+	" </GetTemplateSummaryResult>\n"
+	" " META "\n"
+	"</GetTemplateSummaryResponse>\n";
 
 static const char create_stack[] = "<CreateStackResponse " NS "><CreateStackResult><StackId>" SUPER_ID
-                                   "</StackId></CreateStackResult>" META "</CreateStackResponse>\n";
+				   "</StackId></CreateStackResult>" META "</CreateStackResponse>\n";
 
 static const char delete_stack[] = "<DeleteStackResponse " NS ">" META "</DeleteStackResponse>\n";
 
 static const char validation_error[] = "<ErrorResponse " NS ">\n"
-                                       "  <Error>\n"
-                                       "    <Type>Sender</Type>\n"
-                                       "    <Code>ValidationError</Code>\n"
-                                       "    <Message>Stack with id alice-super does not exist</Message>\n"
-                                       "  </Error>\n"
-                                       "  <RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId>\n"
-                                       "</ErrorResponse>\n";
+				       "  <Error>\n"
+				       "    <Type>Sender</Type>\n"
+				       "    <Code>ValidationError</Code>\n"
+				       "    <Message>Stack with id alice-super does not exist</Message>\n"
+				       "  </Error>\n"
+				       "  <RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId>\n"
+				       "</ErrorResponse>\n";
 
 /* ---- Builders ---- */
 
@@ -190,27 +191,27 @@ static void test_simple_bodies(void **state)
 	assert_string_equal(buf_str(&b), "Action=DescribeStacks&Version=2010-05-15&NextToken=c3RhY2tzLXBhZ2UtMg%3D%3D");
 	cfn_describe_stack_events_body(&b, SUPER_ID, "ZXZlbnRzLTI=");
 	assert_string_equal(buf_str(&b),
-	                    "Action=DescribeStackEvents&Version=2010-05-15&StackName=arn%3Aaws%3Acloudformation"
-	                    "%3Aus-east-2%3A069491470376%3Astack%2Falice-super%2F3dd4a0d0-9cd8-11f1-98f3-"
-	                    "0e8dc942569d&NextToken=ZXZlbnRzLTI%3D");
+			    "Action=DescribeStackEvents&Version=2010-05-15&StackName=arn%3Aaws%3Acloudformation"
+			    "%3Aus-east-2%3A069491470376%3Astack%2Falice-super%2F3dd4a0d0-9cd8-11f1-98f3-"
+			    "0e8dc942569d&NextToken=ZXZlbnRzLTI%3D");
 	cfn_describe_stack_resources_body(&b, "alice-super", NULL);
 	assert_string_equal(buf_str(&b), "Action=DescribeStackResources&Version=2010-05-15&StackName=alice-super");
 	cfn_describe_stack_resources_body(&b, "alice-super", "BastionStack");
 	assert_string_equal(buf_str(&b), "Action=DescribeStackResources&Version=2010-05-15&StackName=alice-super"
-	                                 "&LogicalResourceId=BastionStack");
+					 "&LogicalResourceId=BastionStack");
 	const char *st[] = {"CREATE_IN_PROGRESS", "CREATE_COMPLETE", "ROLLBACK_COMPLETE"};
 	cfn_list_stacks_body(&b, st, 3, "bGlzdC0y");
 	assert_string_equal(buf_str(&b), "Action=ListStacks&Version=2010-05-15"
-	                                 "&StackStatusFilter.member.1=CREATE_IN_PROGRESS"
-	                                 "&StackStatusFilter.member.2=CREATE_COMPLETE"
-	                                 "&StackStatusFilter.member.3=ROLLBACK_COMPLETE&NextToken=bGlzdC0y");
+					 "&StackStatusFilter.member.1=CREATE_IN_PROGRESS"
+					 "&StackStatusFilter.member.2=CREATE_COMPLETE"
+					 "&StackStatusFilter.member.3=ROLLBACK_COMPLETE&NextToken=bGlzdC0y");
 	cfn_list_stacks_body(&b, NULL, 0, NULL);
 	assert_string_equal(buf_str(&b), "Action=ListStacks&Version=2010-05-15");
 	cfn_get_template_summary_body(&b, "https://readysettech-cfn-internal-us-east-2.s3.us-east-2.amazonaws.com/"
-	                                  "abcd0b72/readyset/templates/readyset%20mysql.yaml");
+					  "abcd0b72/readyset/templates/readyset%20mysql.yaml");
 	assert_string_equal(buf_str(&b), "Action=GetTemplateSummary&Version=2010-05-15&TemplateURL=https%3A%2F%2F"
-	                                 "readysettech-cfn-internal-us-east-2.s3.us-east-2.amazonaws.com%2Fabcd0b72%2F"
-	                                 "readyset%2Ftemplates%2Freadyset%2520mysql.yaml");
+					 "readysettech-cfn-internal-us-east-2.s3.us-east-2.amazonaws.com%2Fabcd0b72%2F"
+					 "readyset%2Ftemplates%2Freadyset%2520mysql.yaml");
 	buf_free(&b);
 }
 
@@ -218,53 +219,53 @@ static void test_create_delete_bodies(void **state)
 {
 	(void)state;
 	const struct query_pair params[] = {
-	    {"KeyPairName", "alice"},
-	    {"AvailabilityZones", "us-east-2a,us-east-2b,us-east-2c"},
-	    {"AccessCIDR", "203.0.113.7/32"},
-	    {"DatabaseName", ""},
+		{"KeyPairName", "alice"},
+		{"AvailabilityZones", "us-east-2a,us-east-2b,us-east-2c"},
+		{"AccessCIDR", "203.0.113.7/32"},
+		{"DatabaseName", ""},
 	};
 	const char *caps[] = {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"};
 	const struct query_pair tags[] = {{"relcon:commit", "abcd0b72"}, {"Owner", "Alice Ünal"}};
 	struct cfn_create_stack_req req = {
-	    .stack_name = "alice-super",
-	    .template_url = "https://b.s3.us-east-2.amazonaws.com/abcd0b72/readyset/templates/super.yaml",
-	    .params = params,
-	    .nparams = 4,
-	    .capabilities = caps,
-	    .ncapabilities = 2,
-	    .tags = tags,
-	    .ntags = 2,
-	    .disable_rollback = 1,
-	    .timeout_minutes = 90,
-	    .client_request_token = "relcon-7f3a",
+		.stack_name = "alice-super",
+		.template_url = "https://b.s3.us-east-2.amazonaws.com/abcd0b72/readyset/templates/super.yaml",
+		.params = params,
+		.nparams = 4,
+		.capabilities = caps,
+		.ncapabilities = 2,
+		.tags = tags,
+		.ntags = 2,
+		.disable_rollback = 1,
+		.timeout_minutes = 90,
+		.client_request_token = "relcon-7f3a",
 	};
 	struct buf b = {0};
 	cfn_create_stack_body(&b, &req);
 	assert_string_equal(buf_str(&b),
-	                    "Action=CreateStack&Version=2010-05-15&StackName=alice-super"
-	                    "&TemplateURL=https%3A%2F%2Fb.s3.us-east-2.amazonaws.com%2Fabcd0b72%2Freadyset%2Ftemplates"
-	                    "%2Fsuper.yaml"
-	                    "&Parameters.member.1.ParameterKey=KeyPairName&Parameters.member.1.ParameterValue=alice"
-	                    "&Parameters.member.2.ParameterKey=AvailabilityZones"
-	                    "&Parameters.member.2.ParameterValue=us-east-2a%2Cus-east-2b%2Cus-east-2c"
-	                    "&Parameters.member.3.ParameterKey=AccessCIDR"
-	                    "&Parameters.member.3.ParameterValue=203.0.113.7%2F32"
-	                    "&Parameters.member.4.ParameterKey=DatabaseName&Parameters.member.4.ParameterValue="
-	                    "&Capabilities.member.1=CAPABILITY_IAM&Capabilities.member.2=CAPABILITY_AUTO_EXPAND"
-	                    "&Tags.member.1.Key=relcon%3Acommit&Tags.member.1.Value=abcd0b72"
-	                    "&Tags.member.2.Key=Owner&Tags.member.2.Value=Alice%20%C3%9Cnal"
-	                    "&DisableRollback=true&TimeoutInMinutes=90&ClientRequestToken=relcon-7f3a");
+			    "Action=CreateStack&Version=2010-05-15&StackName=alice-super"
+			    "&TemplateURL=https%3A%2F%2Fb.s3.us-east-2.amazonaws.com%2Fabcd0b72%2Freadyset%2Ftemplates"
+			    "%2Fsuper.yaml"
+			    "&Parameters.member.1.ParameterKey=KeyPairName&Parameters.member.1.ParameterValue=alice"
+			    "&Parameters.member.2.ParameterKey=AvailabilityZones"
+			    "&Parameters.member.2.ParameterValue=us-east-2a%2Cus-east-2b%2Cus-east-2c"
+			    "&Parameters.member.3.ParameterKey=AccessCIDR"
+			    "&Parameters.member.3.ParameterValue=203.0.113.7%2F32"
+			    "&Parameters.member.4.ParameterKey=DatabaseName&Parameters.member.4.ParameterValue="
+			    "&Capabilities.member.1=CAPABILITY_IAM&Capabilities.member.2=CAPABILITY_AUTO_EXPAND"
+			    "&Tags.member.1.Key=relcon%3Acommit&Tags.member.1.Value=abcd0b72"
+			    "&Tags.member.2.Key=Owner&Tags.member.2.Value=Alice%20%C3%9Cnal"
+			    "&DisableRollback=true&TimeoutInMinutes=90&ClientRequestToken=relcon-7f3a");
 	/* Optional parts left out. */
 	struct cfn_create_stack_req min = {.stack_name = "s", .template_url = "https://x/t.yaml"};
 	cfn_create_stack_body(&b, &min);
 	assert_string_equal(buf_str(&b),
-	                    "Action=CreateStack&Version=2010-05-15&StackName=s&TemplateURL=https%3A%2F%2Fx%2Ft.yaml");
+			    "Action=CreateStack&Version=2010-05-15&StackName=s&TemplateURL=https%3A%2F%2Fx%2Ft.yaml");
 
 	const char *retain[] = {"DataBucket", "LogGroup"};
 	cfn_delete_stack_body(&b, "alice-super", retain, 2, "relcon-del-1");
 	assert_string_equal(buf_str(&b), "Action=DeleteStack&Version=2010-05-15&StackName=alice-super"
-	                                 "&RetainResources.member.1=DataBucket&RetainResources.member.2=LogGroup"
-	                                 "&ClientRequestToken=relcon-del-1");
+					 "&RetainResources.member.1=DataBucket&RetainResources.member.2=LogGroup"
+					 "&ClientRequestToken=relcon-del-1");
 	cfn_delete_stack_body(&b, "alice-super", NULL, 0, NULL);
 	assert_string_equal(buf_str(&b), "Action=DeleteStack&Version=2010-05-15&StackName=alice-super");
 	buf_free(&b);
@@ -334,7 +335,7 @@ static void test_stacks(void **state)
 	assert_null(l.v);
 
 	const char *empty = "<DescribeStacksResponse " NS "><DescribeStacksResult><Stacks/></DescribeStacksResult>" META
-	                    "</DescribeStacksResponse>";
+			    "</DescribeStacksResponse>";
 	assert_int_equal(cfn_stacks_parse(empty, strlen(empty), &l, &err), 0);
 	assert_int_equal(l.n, 0);
 	assert_null(l.next_token);
@@ -362,7 +363,7 @@ static void test_events(void **state)
 	assert_string_equal(e->status, "CREATE_FAILED");
 	/* Trailing space trimmed, the rest exact. */
 	assert_string_equal(e->status_reason, "Embedded stack " NESTED_ID " was not successfully created: "
-	                                      "The following resource(s) failed to create: [EIP1].");
+					      "The following resource(s) failed to create: [EIP1].");
 	assert_string_equal(e->client_request_token, "relcon-7f3a");
 	assert_null(l.v[1].physical_id);
 	assert_null(l.v[1].client_request_token);
@@ -370,9 +371,9 @@ static void test_events(void **state)
 	cfn_events_free(&l);
 
 	const char *bad = "<DescribeStackEventsResponse><DescribeStackEventsResult><StackEvents>"
-	                  "<member><EventId>1</EventId></member><member><StackName>x</StackName></member>"
-	                  "</StackEvents><NextToken>t</NextToken></DescribeStackEventsResult>"
-	                  "</DescribeStackEventsResponse>";
+			  "<member><EventId>1</EventId></member><member><StackName>x</StackName></member>"
+			  "</StackEvents><NextToken>t</NextToken></DescribeStackEventsResult>"
+			  "</DescribeStackEventsResponse>";
 	assert_int_equal(cfn_events_parse(bad, strlen(bad), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeStackEvents: malformed response: event 2 has no <EventId>");
 	assert_null(l.v);
@@ -422,14 +423,14 @@ static void test_summaries(void **state)
 	cfn_summaries_free(&l);
 
 	const char *last = "<ListStacksResponse><ListStacksResult><StackSummaries/></ListStacksResult>"
-	                   "</ListStacksResponse>";
+			   "</ListStacksResponse>";
 	assert_int_equal(cfn_summaries_parse(last, strlen(last), &l, &err), 0);
 	assert_int_equal(l.n, 0);
 	assert_null(l.next_token);
 	cfn_summaries_free(&l);
 	const char *nostatus = "<ListStacksResponse><ListStacksResult><StackSummaries><member>"
-	                       "<StackName>a</StackName><StackId>id</StackId></member></StackSummaries>"
-	                       "</ListStacksResult></ListStacksResponse>";
+			       "<StackName>a</StackName><StackId>id</StackId></member></StackSummaries>"
+			       "</ListStacksResult></ListStacksResponse>";
 	assert_int_equal(cfn_summaries_parse(nostatus, strlen(nostatus), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "ListStacks: malformed response: stack summary 1 has no <StackStatus>");
 	buf_free(&err);
@@ -462,7 +463,7 @@ static void test_template_summary(void **state)
 	assert_int_equal(t.ncapabilities, 2);
 	assert_string_equal(t.capabilities[0], "CAPABILITY_IAM");
 	assert_string_equal(t.capabilities_reason, "The following resource(s) require capabilities: "
-	                                           "[AWS::IAM::Role, AWS::CloudFormation::Stack]");
+						   "[AWS::IAM::Role, AWS::CloudFormation::Stack]");
 	cfn_template_summary_free(&t);
 	assert_null(t.params);
 
@@ -488,8 +489,8 @@ static void test_create_delete(void **state)
 	assert_string_equal(buf_str(&err), "CreateStack: malformed response: no <StackId>");
 	buf_reset(&err);
 	const char *exists = "<ErrorResponse " NS "><Error><Type>Sender</Type><Code>AlreadyExistsException</Code>"
-	                     "<Message>Stack [alice-super] already exists</Message></Error>"
-	                     "<RequestId>1</RequestId></ErrorResponse>";
+			     "<Message>Stack [alice-super] already exists</Message></Error>"
+			     "<RequestId>1</RequestId></ErrorResponse>";
 	assert_int_equal(cfn_create_stack_parse(exists, strlen(exists), &id, &err), -1);
 	assert_string_equal(buf_str(&err), "CreateStack: AlreadyExistsException: Stack [alice-super] already exists");
 	buf_reset(&err);
@@ -498,7 +499,7 @@ static void test_create_delete(void **state)
 	assert_int_equal(err.len, 0);
 	assert_int_equal(cfn_delete_stack_parse(create_stack, strlen(create_stack), &err), -1);
 	assert_string_equal(buf_str(&err), "DeleteStack: not the expected response element <CreateStackResponse> "
-	                                   "(want <DeleteStackResponse>)");
+					   "(want <DeleteStackResponse>)");
 	buf_free(&err);
 }
 
@@ -511,7 +512,7 @@ static void test_errors(void **state)
 	assert_string_equal(buf_str(&err), "DescribeStacks: ValidationError: Stack with id alice-super does not exist");
 	buf_reset(&err);
 	const char *throttle = "<ErrorResponse " NS "><Error><Type>Sender</Type><Code>Throttling</Code>"
-	                       "<Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>";
+			       "<Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>";
 	struct cfn_events ev;
 	assert_int_equal(cfn_events_parse(throttle, strlen(throttle), &ev, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeStackEvents: Throttling: Rate exceeded");
@@ -522,25 +523,25 @@ static void test_errors(void **state)
 	buf_reset(&err);
 	/* A nested list with a bad member fails the whole page. */
 	const char *badparam = "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
-	                       "<StackName>a</StackName><StackId>i</StackId><StackStatus>s</StackStatus>"
-	                       "<Parameters><member><ParameterValue>v</ParameterValue></member></Parameters>"
-	                       "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>";
+			       "<StackName>a</StackName><StackId>i</StackId><StackStatus>s</StackStatus>"
+			       "<Parameters><member><ParameterValue>v</ParameterValue></member></Parameters>"
+			       "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>";
 	assert_int_equal(cfn_stacks_parse(badparam, strlen(badparam), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeStacks: malformed response: parameter 1 has no <ParameterKey>");
 	assert_null(l.v);
 	buf_reset(&err);
 	const char *badout = "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
-	                     "<StackName>a</StackName><StackId>i</StackId><StackStatus>s</StackStatus>"
-	                     "<Outputs><member><OutputKey>k</OutputKey></member><member/></Outputs>"
-	                     "<Tags><member><Key>k</Key></member></Tags>"
-	                     "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>";
+			     "<StackName>a</StackName><StackId>i</StackId><StackStatus>s</StackStatus>"
+			     "<Outputs><member><OutputKey>k</OutputKey></member><member/></Outputs>"
+			     "<Tags><member><Key>k</Key></member></Tags>"
+			     "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>";
 	assert_int_equal(cfn_stacks_parse(badout, strlen(badout), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeStacks: malformed response: output 2 has no <OutputKey>");
 	buf_reset(&err);
 	const char *badtag = "<DescribeStacksResponse><DescribeStacksResult><Stacks><member>"
-	                     "<StackName>a</StackName><StackId>i</StackId><StackStatus>s</StackStatus>"
-	                     "<Tags><member><Value>k</Value></member></Tags>"
-	                     "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>";
+			     "<StackName>a</StackName><StackId>i</StackId><StackStatus>s</StackStatus>"
+			     "<Tags><member><Value>k</Value></member></Tags>"
+			     "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>";
 	assert_int_equal(cfn_stacks_parse(badtag, strlen(badtag), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeStacks: malformed response: tag 1 has no <Key>");
 	buf_free(&err);
@@ -620,26 +621,26 @@ static void test_hostile(void **state)
 {
 	(void)state;
 	const char *body = "<DescribeStackEventsResponse><DescribeStackEventsResult><StackEvents><member>"
-	                   "<EventId>e&amp;1</EventId>"
-	                   "<ResourceStatusReason>&lt;script&gt;alert(1)&lt;/script&gt; \xc2\x9b"
-	                   "2J "
-	                   "\xe2\x80\xae"
-	                   "evil\r\nline</ResourceStatusReason>"
-	                   "<LogicalResourceId>&#x10FFFF;</LogicalResourceId>"
-	                   "</member></StackEvents></DescribeStackEventsResult></DescribeStackEventsResponse>";
+			   "<EventId>e&amp;1</EventId>"
+			   "<ResourceStatusReason>&lt;script&gt;alert(1)&lt;/script&gt; \xc2\x9b"
+			   "2J "
+			   "\xe2\x80\xae"
+			   "evil\r\nline</ResourceStatusReason>"
+			   "<LogicalResourceId>&#x10FFFF;</LogicalResourceId>"
+			   "</member></StackEvents></DescribeStackEventsResult></DescribeStackEventsResponse>";
 	struct cfn_events l;
 	struct buf err = {0};
 	assert_int_equal(cfn_events_parse(body, strlen(body), &l, &err), 0);
 	assert_string_equal(l.v[0].event_id, "e&1");
 	/* XML normalises CR LF to LF; everything else is kept. */
 	assert_string_equal(l.v[0].status_reason, "<script>alert(1)</script> \xc2\x9b"
-	                                          "2J \xe2\x80\xae"
-	                                          "evil\nline");
+						  "2J \xe2\x80\xae"
+						  "evil\nline");
 	assert_string_equal(l.v[0].logical_id, "\xf4\x8f\xbf\xbf");
 	cfn_events_free(&l);
 	const char *esc = "<DescribeStackEventsResponse><DescribeStackEventsResult><StackEvents><member>"
-	                  "<EventId>1</EventId><ResourceStatusReason>&#x1b;]52;c;aGk=&#7;</ResourceStatusReason>"
-	                  "</member></StackEvents></DescribeStackEventsResult></DescribeStackEventsResponse>";
+			  "<EventId>1</EventId><ResourceStatusReason>&#x1b;]52;c;aGk=&#7;</ResourceStatusReason>"
+			  "</member></StackEvents></DescribeStackEventsResult></DescribeStackEventsResponse>";
 	assert_int_equal(cfn_events_parse(esc, strlen(esc), &l, &err), -1);
 	assert_true(strncmp(buf_str(&err), "DescribeStackEvents: malformed response: line 1: ", 49) == 0);
 	buf_free(&err);
@@ -648,12 +649,12 @@ static void test_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_simple_bodies),    cmocka_unit_test(test_create_delete_bodies),
-	    cmocka_unit_test(test_stacks),           cmocka_unit_test(test_events),
-	    cmocka_unit_test(test_resources),        cmocka_unit_test(test_summaries),
-	    cmocka_unit_test(test_template_summary), cmocka_unit_test(test_create_delete),
-	    cmocka_unit_test(test_errors),           cmocka_unit_test(test_truncated),
-	    cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_simple_bodies),    cmocka_unit_test(test_create_delete_bodies),
+		cmocka_unit_test(test_stacks),           cmocka_unit_test(test_events),
+		cmocka_unit_test(test_resources),        cmocka_unit_test(test_summaries),
+		cmocka_unit_test(test_template_summary), cmocka_unit_test(test_create_delete),
+		cmocka_unit_test(test_errors),           cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

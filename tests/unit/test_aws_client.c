@@ -32,36 +32,36 @@
 
 extern char **environ;
 
-#define AKID "AKIDTESTCLIENT000001"
-#define SECRET "client-secret-do-not-leak-7c1d"
-#define EXPLICIT_AKID "ASIAEXPLICIT00000001"
+#define AKID            "AKIDTESTCLIENT000001"
+#define SECRET          "client-secret-do-not-leak-7c1d"
+#define EXPLICIT_AKID   "ASIAEXPLICIT00000001"
 #define EXPLICIT_SECRET "explicit-secret-3e9a"
-#define EXPLICIT_TOKEN "explicit-session-token-55aa"
+#define EXPLICIT_TOKEN  "explicit-session-token-55aa"
 /* Container credentials handed out by the fake server: number N of them is
  * ASIACONT...N / cont-secret-N / cont-token-N. */
 #define CONT_SECRET_PREFIX "cont-secret-"
 
-#define FORM_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+#define FORM_TYPE    "application/x-www-form-urlencoded; charset=utf-8"
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-#define THROTTLE_BODY                                                                                                 \
+#define THROTTLE_BODY                                                                                                  \
 	"<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>"
-#define VALIDATION_BODY                                                                                               \
-	"<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code>"                                       \
+#define VALIDATION_BODY                                                                                                \
+	"<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code>"                                        \
 	"<Message>Stack with id nope does not exist</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
-#define EXPIRED_BODY                                                                                                  \
-	"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"                                          \
-	"<Message>The security token included in the request is expired</Message></Error>"                           \
+#define EXPIRED_BODY                                                                                                   \
+	"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"                                           \
+	"<Message>The security token included in the request is expired</Message></Error>"                             \
 	"<RequestId>r-2</RequestId></ErrorResponse>"
 #define OK_BODY "<DescribeImagesResponse><imagesSet/></DescribeImagesResponse>"
 
 /* ---- The fake server ---- */
 
 enum reply_kind {
-	REPLY,   /* status + body */
-	HANG,    /* read the request, never answer (the client must time out) */
-	DROP,    /* read the request, close the connection without a word */
-	ECHO,    /* 200 with the request's body */
+	REPLY, /* status + body */
+	HANG,  /* read the request, never answer (the client must time out) */
+	DROP,  /* read the request, close the connection without a word */
+	ECHO,  /* 200 with the request's body */
 };
 
 struct reply {
@@ -123,9 +123,10 @@ static int has_header(const char *head, const char *name)
 static void respond(int c, int status, const char *body)
 {
 	char out[8192];
-	int len = snprintf(out, sizeof out,
-			   "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			   status, strlen(body), body);
+	int len = snprintf(
+		out, sizeof out,
+		"HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
+		strlen(body), body);
 	send(c, out, (size_t)len, MSG_NOSIGNAL);
 }
 
@@ -1182,7 +1183,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(read_only_timeout_and_drop_are_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(expired_token_refreshes_credentials_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(expired_token_twice_gives_up, setup, teardown),
-		cmocka_unit_test_setup_teardown(expired_token_with_explicit_credentials_is_not_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(expired_token_with_explicit_credentials_is_not_retried, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(no_credentials_sends_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(half_set_environment_keys_send_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(cancel_before_sending, setup, teardown),

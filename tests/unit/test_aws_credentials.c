@@ -30,13 +30,12 @@
 #include "core/loop.h"
 #include "core/timeutil.h"
 
-
 extern char **environ;
 
-#define IMDS_TOKEN "IMDSTOKEN-7f3a9c"
-#define IMDS_SECRET "imds-secret-4b1e0d"
-#define IMDS_SESSION "imds-session-token-c0ffee"
-#define CONTAINER_AUTH "ctok-3141592653"
+#define IMDS_TOKEN       "IMDSTOKEN-7f3a9c"
+#define IMDS_SECRET      "imds-secret-4b1e0d"
+#define IMDS_SESSION     "imds-session-token-c0ffee"
+#define CONTAINER_AUTH   "ctok-3141592653"
 #define CONTAINER_SECRET "container-secret-9d8c"
 
 /* ---- A fake server: IMDS, a container agent and STS ---- */
@@ -549,7 +548,8 @@ static void env_beats_profile(void **state)
 {
 	struct fx *f = *state;
 	write_file(f, "credentials",
-		   "[default]\naws_access_key_id = AKIAFILE000000000000\naws_secret_access_key = file-secret-1\n", 0600);
+		   "[default]\naws_access_key_id = AKIAFILE000000000000\naws_secret_access_key = file-secret-1\n",
+		   0600);
 	setenv("AWS_ACCESS_KEY_ID", "AKIAENV0000000000000", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "env-secret-abcdef", 1);
 	open_provider(f);
@@ -564,7 +564,8 @@ static void missing_named_profile_is_an_error(void **state)
 {
 	struct fx *f = *state;
 	write_file(f, "credentials",
-		   "[default]\naws_access_key_id = AKIAFILE000000000000\naws_secret_access_key = file-secret-1\n", 0600);
+		   "[default]\naws_access_key_id = AKIAFILE000000000000\naws_secret_access_key = file-secret-1\n",
+		   0600);
 	setenv("AWS_PROFILE", "nosuch", 1);
 	open_provider(f);
 	struct got g;
@@ -661,7 +662,8 @@ static void process_nonzero_exit_is_an_error(void **state)
 {
 	struct fx *f = *state;
 	write_file(f, "credentials",
-		   "[default]\naws_access_key_id = AKIAFILE000000000000\naws_secret_access_key = file-secret-1\n", 0600);
+		   "[default]\naws_access_key_id = AKIAFILE000000000000\naws_secret_access_key = file-secret-1\n",
+		   0600);
 	/* Static keys in the credentials file come before credential_process:
 	 * use another profile that only has the process. */
 	process_profile(f, "fail.sh",
@@ -689,9 +691,10 @@ static void process_nonzero_exit_is_an_error(void **state)
 static void process_bad_json_is_an_error(void **state)
 {
 	struct fx *f = *state;
-	process_profile(f, "bad.sh",
-			"#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIAX\",\"SecretAccessKey\":\"leaked-secret-88\"'\n",
-			NULL);
+	process_profile(
+		f, "bad.sh",
+		"#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIAX\",\"SecretAccessKey\":\"leaked-secret-88\"'\n",
+		NULL);
 	struct got g;
 	get(f, &g);
 	assert_false(g.ok);
@@ -703,7 +706,8 @@ static void process_wrong_version_is_an_error(void **state)
 {
 	struct fx *f = *state;
 	process_profile(f, "v2.sh",
-			"#!/bin/sh\necho '{\"Version\":2,\"AccessKeyId\":\"AKIAX\",\"SecretAccessKey\":\"leaked-secret-99\"}'\n",
+			"#!/bin/sh\necho "
+			"'{\"Version\":2,\"AccessKeyId\":\"AKIAX\",\"SecretAccessKey\":\"leaked-secret-99\"}'\n",
 			NULL);
 	struct got g;
 	get(f, &g);
@@ -714,7 +718,8 @@ static void process_wrong_version_is_an_error(void **state)
 	aws_files_free(&f->files);
 
 	process_profile(f, "nov.sh",
-			"#!/bin/sh\necho '{\"AccessKeyId\":\"AKIAX\",\"SecretAccessKey\":\"leaked-secret-99\"}'\n", NULL);
+			"#!/bin/sh\necho '{\"AccessKeyId\":\"AKIAX\",\"SecretAccessKey\":\"leaked-secret-99\"}'\n",
+			NULL);
 	get(f, &g);
 	assert_false(g.ok);
 	assert_non_null(strstr(g.error, "no \"Version\": 1"));
@@ -1092,8 +1097,10 @@ static void parse_json_cases(void **state)
 	struct {
 		const char *json, *want;
 	} bad[] = {
-		{"{\"Version\":2,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s3cr3t-val\"}", "x: unsupported Version 2"},
-		{"{\"Version\":\"1\",\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s3cr3t-val\"}", "Version must be the number 1"},
+		{"{\"Version\":2,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s3cr3t-val\"}",
+		 "x: unsupported Version 2"},
+		{"{\"Version\":\"1\",\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s3cr3t-val\"}",
+		 "Version must be the number 1"},
 		{"{\"AccessKeyId\":\"A\"}", "x: no SecretAccessKey in the JSON"},
 		{"{\"SecretAccessKey\":\"s3cr3t-val\"}", "x: no AccessKeyId in the JSON"},
 		{"{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s3cr3t-val\",\"Expiration\":\"tomorrow\"}",
@@ -1103,7 +1110,8 @@ static void parse_json_cases(void **state)
 		{"[1,2]", "x: expected a JSON object, got array"},
 		{"{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s3cr3t-val\"", "x: not valid JSON: truncated"},
 		{"", "x: not valid JSON: empty body"},
-		{"{\"Code\":\"AssumeRoleUnauthorizedAccess\",\"Message\":\"no trust\",\"SecretAccessKey\":\"s3cr3t-val\"}",
+		{"{\"Code\":\"AssumeRoleUnauthorizedAccess\",\"Message\":\"no "
+		 "trust\",\"SecretAccessKey\":\"s3cr3t-val\"}",
 		 "x: AssumeRoleUnauthorizedAccess: no trust"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1144,7 +1152,8 @@ static void assume_role_setup(struct fx *f)
 		   "duration_seconds = 1800\n",
 		   0600);
 	write_file(f, "credentials",
-		   "[base]\naws_access_key_id = AKIABASE000000000000\naws_secret_access_key = base-secret-5e6f\n", 0600);
+		   "[base]\naws_access_key_id = AKIABASE000000000000\naws_secret_access_key = base-secret-5e6f\n",
+		   0600);
 }
 
 static void assume_role_chain_signed_with_each_source(void **state)
@@ -1265,8 +1274,8 @@ static void assume_role_with_its_own_keys(void **state)
 	setenv("AWS_ENDPOINT_URL_STS", url, 1);
 	setenv("AWS_REGION", "us-east-1", 1);
 	/* The role wins over the profile's own keys, which sign its AssumeRole. */
-	write_file(f, "config", "[profile self]\nrole_arn = arn:aws:iam::123456789012:role/Dev\nsource_profile = self\n",
-		   0600);
+	write_file(f, "config",
+		   "[profile self]\nrole_arn = arn:aws:iam::123456789012:role/Dev\nsource_profile = self\n", 0600);
 	write_file(f, "credentials",
 		   "[self]\naws_access_key_id = AKIASELF000000000000\naws_secret_access_key = self-secret-1\n", 0600);
 	struct aws_client_options o;
@@ -1303,7 +1312,8 @@ static void assume_role_from_instance_metadata(void **state)
 		   "mfa_serial = arn:aws:iam::123456789012:mfa/me\n",
 		   0600);
 	write_file(f, "credentials",
-		   "[base]\naws_access_key_id = AKIABASE000000000000\naws_secret_access_key = base-secret-5e6f\n", 0600);
+		   "[base]\naws_access_key_id = AKIABASE000000000000\naws_secret_access_key = base-secret-5e6f\n",
+		   0600);
 	struct aws_client_options o;
 	memset(&o, 0, sizeof o);
 	struct aws_client *c = NULL;

@@ -21,143 +21,145 @@
 #define SHA3 "fedcba9876543210fedcba9876543210fedcba98"
 
 static const char images_page1[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<DescribeImagesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
-    "  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n"
-    "  <imagesSet>\n"
-    "    <item>\n"
-    "      <imageId>ami-0abcdef1234567890</imageId>\n"
-    "      <imageLocation>305232526136/readyset/images/hvm-ssd/readyset-server</imageLocation>\n"
-    "      <imageState>available</imageState>\n"
-    "      <imageOwnerId>305232526136</imageOwnerId>\n"
-    "      <creationDate>2025-03-01T10:15:00.000Z</creationDate>\n"
-    "      <isPublic>false</isPublic>\n"
-    "      <architecture>x86_64</architecture>\n"
-    "      <imageType>machine</imageType>\n"
-    "      <name>readyset/images/hvm-ssd/readyset-server-release-test-amd64-20250301101500</name>\n"
-    "      <description>ReadySet server &amp; adapter</description>\n"
-    "      <rootDeviceType>ebs</rootDeviceType>\n"
-    "      <blockDeviceMapping><item><deviceName>/dev/xvda</deviceName><ebs><snapshotId>snap-1</snapshotId>"
-    "<volumeSize>8</volumeSize></ebs></item></blockDeviceMapping>\n"
-    "      <virtualizationType>hvm</virtualizationType>\n"
-    "      <tagSet>\n"
-    "        <item><key>Commit</key><value>" SHA1 "</value></item>\n"
-    "        <item><key>Name</key><value>readyset-server</value></item>\n"
-    "      </tagSet>\n"
-    "      <stateReason><code>x</code><message>y</message></stateReason>\n"
-    "    </item>\n"
-    "    <item>\n"
-    "      <imageId>ami-0fedcba9876543210</imageId>\n"
-    "      <imageState>pending</imageState>\n"
-    "      <imageOwnerId>305232526136</imageOwnerId>\n"
-    "      <creationDate>2025-03-01T10:16:30.000Z</creationDate>\n"
-    "      <isPublic>true</isPublic>\n"
-    "      <architecture>arm64</architecture>\n"
-    "      <name>readyset/images/hvm-ssd/readyset-mysql-adapter-release-test-arm64-20250301101500</name>\n"
-    "      <description/>\n"
-    "    </item>\n"
-    "  </imagesSet>\n"
-    "  <nextToken>eyJ2IjoiMiIsImMiOiJ+/abc=</nextToken>\n"
-    "</DescribeImagesResponse>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<DescribeImagesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
+	"  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n"
+	"  <imagesSet>\n"
+	"    <item>\n"
+	"      <imageId>ami-0abcdef1234567890</imageId>\n"
+	"      <imageLocation>305232526136/readyset/images/hvm-ssd/readyset-server</imageLocation>\n"
+	"      <imageState>available</imageState>\n"
+	"      <imageOwnerId>305232526136</imageOwnerId>\n"
+	"      <creationDate>2025-03-01T10:15:00.000Z</creationDate>\n"
+	"      <isPublic>false</isPublic>\n"
+	"      <architecture>x86_64</architecture>\n"
+	"      <imageType>machine</imageType>\n"
+	"      <name>readyset/images/hvm-ssd/readyset-server-release-test-amd64-20250301101500</name>\n"
+	"      <description>ReadySet server &amp; adapter</description>\n"
+	"      <rootDeviceType>ebs</rootDeviceType>\n"
+	"      <blockDeviceMapping><item><deviceName>/dev/xvda</deviceName><ebs><snapshotId>snap-1</snapshotId>"
+	"<volumeSize>8</volumeSize></ebs></item></blockDeviceMapping>\n"
+	"      <virtualizationType>hvm</virtualizationType>\n"
+	"      <tagSet>\n"
+	"        <item><key>Commit</key><value>" SHA1 "</value></item>\n"
+	"        <item><key>Name</key><value>readyset-server</value></item>\n"
+	"      </tagSet>\n"
+	"      <stateReason><code>x</code><message>y</message></stateReason>\n"
+	"    </item>\n"
+	"    <item>\n"
+	"      <imageId>ami-0fedcba9876543210</imageId>\n"
+	"      <imageState>pending</imageState>\n"
+	"      <imageOwnerId>305232526136</imageOwnerId>\n"
+	"      <creationDate>2025-03-01T10:16:30.000Z</creationDate>\n"
+	"      <isPublic>true</isPublic>\n"
+	"      <architecture>arm64</architecture>\n"
+	"      <name>readyset/images/hvm-ssd/readyset-mysql-adapter-release-test-arm64-20250301101500</name>\n"
+	"      <description/>\n"
+	"    </item>\n"
+	"  </imagesSet>\n"
+	"  <nextToken>eyJ2IjoiMiIsImMiOiJ+/abc=</nextToken>\n"
+	"</DescribeImagesResponse>\n";
 
 static const char images_last_empty[] = "<DescribeImagesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-                                        "<requestId>1</requestId><imagesSet/><nextToken/></DescribeImagesResponse>";
+					"<requestId>1</requestId><imagesSet/><nextToken/></DescribeImagesResponse>";
 
 static const char launch_perms[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<DescribeImageAttributeResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
-    "  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n"
-    "  <imageId>ami-0abcdef1234567890</imageId>\n"
-    "  <launchPermission>\n"
-    "    <item><userId>069491470376</userId></item>\n"
-    "    <item><userId>724964194832</userId></item>\n"
-    "    <item><group>all</group></item>\n"
-    "    <item><organizationArn>arn:aws:organizations::305232526136:organization/o-abc123</organizationArn></item>\n"
-    "    <item><organizationalUnitArn>arn:aws:organizations::305232526136:ou/o-abc123/ou-ab12-cd34"
-    "</organizationalUnitArn></item>\n"
-    "    <item><userId>305232526136</userId></item>\n"
-    "  </launchPermission>\n"
-    "</DescribeImageAttributeResponse>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<DescribeImageAttributeResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
+	"  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n"
+	"  <imageId>ami-0abcdef1234567890</imageId>\n"
+	"  <launchPermission>\n"
+	"    <item><userId>069491470376</userId></item>\n"
+	"    <item><userId>724964194832</userId></item>\n"
+	"    <item><group>all</group></item>\n"
+	"    "
+	"<item><organizationArn>arn:aws:organizations::305232526136:organization/o-abc123</organizationArn></item>\n"
+	"    <item><organizationalUnitArn>arn:aws:organizations::305232526136:ou/o-abc123/ou-ab12-cd34"
+	"</organizationalUnitArn></item>\n"
+	"    <item><userId>305232526136</userId></item>\n"
+	"  </launchPermission>\n"
+	"</DescribeImageAttributeResponse>\n";
 
 static const char key_pairs[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<DescribeKeyPairsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
-    "  <requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId>\n"
-    "  <keySet>\n"
-    "    <item>\n"
-    "      <keyPairId>key-0123456789abcdef0</keyPairId>\n"
-    "      <keyName>alice</keyName>\n"
-    "      <keyFingerprint>1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca:9f:f5:f1:6f</keyFingerprint>\n"
-    "      <keyType>rsa</keyType>\n"
-    "      <tagSet/>\n"
-    "      <createTime>2023-06-01T09:30:00.000Z</createTime>\n"
-    "    </item>\n"
-    "    <item>\n"
-    "      <keyPairId>key-0fedcba9876543210</keyPairId>\n"
-    "      <keyName>bob laptop</keyName>\n"
-    "      <keyFingerprint>SHA256:abc+def/ghi=</keyFingerprint>\n"
-    "      <keyType>ed25519</keyType>\n"
-    "    </item>\n"
-    "  </keySet>\n"
-    "</DescribeKeyPairsResponse>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<DescribeKeyPairsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
+	"  <requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId>\n"
+	"  <keySet>\n"
+	"    <item>\n"
+	"      <keyPairId>key-0123456789abcdef0</keyPairId>\n"
+	"      <keyName>alice</keyName>\n"
+	"      <keyFingerprint>1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca:9f:f5:f1:6f</keyFingerprint>\n"
+	"      <keyType>rsa</keyType>\n"
+	"      <tagSet/>\n"
+	"      <createTime>2023-06-01T09:30:00.000Z</createTime>\n"
+	"    </item>\n"
+	"    <item>\n"
+	"      <keyPairId>key-0fedcba9876543210</keyPairId>\n"
+	"      <keyName>bob laptop</keyName>\n"
+	"      <keyFingerprint>SHA256:abc+def/ghi=</keyFingerprint>\n"
+	"      <keyType>ed25519</keyType>\n"
+	"    </item>\n"
+	"  </keySet>\n"
+	"</DescribeKeyPairsResponse>\n";
 
 static const char instances[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
-    "  <requestId>8f7724cf-496f-496e-8fe3-example</requestId>\n"
-    "  <reservationSet>\n"
-    "    <item>\n"
-    "      <reservationId>r-1234567890abcdef0</reservationId>\n"
-    "      <ownerId>069491470376</ownerId>\n"
-    "      <groupSet/>\n"
-    "      <instancesSet>\n"
-    "        <item>\n"
-    "          <instanceId>i-0598c7d356eba48d7</instanceId>\n"
-    "          <imageId>ami-0abcdef1234567890</imageId>\n"
-    "          <instanceState><code>16</code><name>running</name></instanceState>\n"
-    "          <privateDnsName>ip-10-0-1-12.us-east-2.compute.internal</privateDnsName>\n"
-    "          <dnsName>ec2-3-14-15-92.us-east-2.compute.amazonaws.com</dnsName>\n"
-    "          <keyName>alice</keyName>\n"
-    "          <instanceType>t3.medium</instanceType>\n"
-    "          <launchTime>2025-03-01T11:05:00.000Z</launchTime>\n"
-    "          <subnetId>subnet-0a1b2c3d</subnetId>\n"
-    "          <vpcId>vpc-0a1b2c3d</vpcId>\n"
-    "          <privateIpAddress>10.0.1.12</privateIpAddress>\n"
-    "          <ipAddress>3.14.15.92</ipAddress>\n"
-    "          <tagSet>\n"
-    "            <item><key>aws:cloudformation:stack-name</key><value>alice-super-BastionStack-1AB2</value></item>\n"
-    "            <item><key>aws:cloudformation:logical-id</key><value>BastionHost</value></item>\n"
-    "          </tagSet>\n"
-    "          <networkInterfaceSet><item><privateIpAddress>10.0.1.99</privateIpAddress></item>"
-    "</networkInterfaceSet>\n"
-    "        </item>\n"
-    "      </instancesSet>\n"
-    "    </item>\n"
-    "    <item>\n"
-    "      <reservationId>r-0fedcba9876543210</reservationId>\n"
-    "      <instancesSet>\n"
-    "        <item>\n"
-    "          <instanceId>i-0aaaaaaaaaaaaaaa1</instanceId>\n"
-    "          <instanceState><code>336</code><name>stopped</name></instanceState>\n"
-    "          <privateIpAddress>10.0.2.7</privateIpAddress>\n"
-    "          <subnetId>subnet-0e0e0e0e</subnetId>\n"
-    "          <launchTime>2025-03-01T11:06:00.000Z</launchTime>\n"
-    "        </item>\n"
-    "        <item>\n"
-    "          <instanceId>i-0aaaaaaaaaaaaaaa2</instanceId>\n"
-    "          <instanceState><name>pending</name></instanceState>\n"
-    "        </item>\n"
-    "      </instancesSet>\n"
-    "    </item>\n"
-    "  </reservationSet>\n"
-    "  <nextToken>AAEAAQ==</nextToken>\n"
-    "</DescribeInstancesResponse>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
+	"  <requestId>8f7724cf-496f-496e-8fe3-example</requestId>\n"
+	"  <reservationSet>\n"
+	"    <item>\n"
+	"      <reservationId>r-1234567890abcdef0</reservationId>\n"
+	"      <ownerId>069491470376</ownerId>\n"
+	"      <groupSet/>\n"
+	"      <instancesSet>\n"
+	"        <item>\n"
+	"          <instanceId>i-0598c7d356eba48d7</instanceId>\n"
+	"          <imageId>ami-0abcdef1234567890</imageId>\n"
+	"          <instanceState><code>16</code><name>running</name></instanceState>\n"
+	"          <privateDnsName>ip-10-0-1-12.us-east-2.compute.internal</privateDnsName>\n"
+	"          <dnsName>ec2-3-14-15-92.us-east-2.compute.amazonaws.com</dnsName>\n"
+	"          <keyName>alice</keyName>\n"
+	"          <instanceType>t3.medium</instanceType>\n"
+	"          <launchTime>2025-03-01T11:05:00.000Z</launchTime>\n"
+	"          <subnetId>subnet-0a1b2c3d</subnetId>\n"
+	"          <vpcId>vpc-0a1b2c3d</vpcId>\n"
+	"          <privateIpAddress>10.0.1.12</privateIpAddress>\n"
+	"          <ipAddress>3.14.15.92</ipAddress>\n"
+	"          <tagSet>\n"
+	"            "
+	"<item><key>aws:cloudformation:stack-name</key><value>alice-super-BastionStack-1AB2</value></item>\n"
+	"            <item><key>aws:cloudformation:logical-id</key><value>BastionHost</value></item>\n"
+	"          </tagSet>\n"
+	"          <networkInterfaceSet><item><privateIpAddress>10.0.1.99</privateIpAddress></item>"
+	"</networkInterfaceSet>\n"
+	"        </item>\n"
+	"      </instancesSet>\n"
+	"    </item>\n"
+	"    <item>\n"
+	"      <reservationId>r-0fedcba9876543210</reservationId>\n"
+	"      <instancesSet>\n"
+	"        <item>\n"
+	"          <instanceId>i-0aaaaaaaaaaaaaaa1</instanceId>\n"
+	"          <instanceState><code>336</code><name>stopped</name></instanceState>\n"
+	"          <privateIpAddress>10.0.2.7</privateIpAddress>\n"
+	"          <subnetId>subnet-0e0e0e0e</subnetId>\n"
+	"          <launchTime>2025-03-01T11:06:00.000Z</launchTime>\n"
+	"        </item>\n"
+	"        <item>\n"
+	"          <instanceId>i-0aaaaaaaaaaaaaaa2</instanceId>\n"
+	"          <instanceState><name>pending</name></instanceState>\n"
+	"        </item>\n"
+	"      </instancesSet>\n"
+	"    </item>\n"
+	"  </reservationSet>\n"
+	"  <nextToken>AAEAAQ==</nextToken>\n"
+	"</DescribeInstancesResponse>\n";
 
 static const char ec2_error[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<Response><Errors><Error><Code>InvalidAMIID.NotFound</Code>"
-    "<Message>The image id '[ami-0abcdef1234567890]' does not exist</Message></Error></Errors>"
-    "<RequestID>ee5d8b3c-3f0d-4a4b-9b8a-0c2e1EXAMPLE</RequestID></Response>";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<Response><Errors><Error><Code>InvalidAMIID.NotFound</Code>"
+	"<Message>The image id '[ami-0abcdef1234567890]' does not exist</Message></Error></Errors>"
+	"<RequestID>ee5d8b3c-3f0d-4a4b-9b8a-0c2e1EXAMPLE</RequestID></Response>";
 
 /* ---- Builders ---- */
 
@@ -169,19 +171,19 @@ static void test_describe_images_body(void **state)
 	const struct ec2_filter filters[] = {{"tag:Commit", shas, 3}, {"state", avail, 1}};
 	const char *owners[] = {"self", "305232526136"};
 	struct ec2_images_req req = {
-	    .owners = owners,
-	    .nowners = 2,
-	    .filters = filters,
-	    .nfilters = 2,
-	    .max_results = 100,
-	    .next_token = "eyJ2IjoiMiIsImMiOiJ+/abc=",
+		.owners = owners,
+		.nowners = 2,
+		.filters = filters,
+		.nfilters = 2,
+		.max_results = 100,
+		.next_token = "eyJ2IjoiMiIsImMiOiJ+/abc=",
 	};
 	struct buf b = {0};
 	ec2_describe_images_body(&b, &req);
 	assert_string_equal(buf_str(&b), "Action=DescribeImages&Version=2016-11-15&Owner.1=self&Owner.2=305232526136"
-	                                 "&Filter.1.Name=tag%3ACommit&Filter.1.Value.1=" SHA1 "&Filter.1.Value.2=" SHA2
-	                                 "&Filter.1.Value.3=" SHA3 "&Filter.2.Name=state&Filter.2.Value.1=available"
-	                                 "&MaxResults=100&NextToken=eyJ2IjoiMiIsImMiOiJ%2B%2Fabc%3D");
+					 "&Filter.1.Name=tag%3ACommit&Filter.1.Value.1=" SHA1 "&Filter.1.Value.2=" SHA2
+					 "&Filter.1.Value.3=" SHA3 "&Filter.2.Name=state&Filter.2.Value.1=available"
+					 "&MaxResults=100&NextToken=eyJ2IjoiMiIsImMiOiJ%2B%2Fabc%3D");
 
 	const char *ids[] = {"ami-0abcdef1234567890", "ami-0fedcba9876543210"};
 	const char *names[] = {"readyset/images/hvm-ssd/*-release-test-*"};
@@ -189,9 +191,9 @@ static void test_describe_images_body(void **state)
 	struct ec2_images_req byid = {.image_ids = ids, .nimage_ids = 2, .filters = name_filter, .nfilters = 1};
 	ec2_describe_images_body(&b, &byid); /* replaces the previous body */
 	assert_string_equal(buf_str(&b),
-	                    "Action=DescribeImages&Version=2016-11-15"
-	                    "&ImageId.1=ami-0abcdef1234567890&ImageId.2=ami-0fedcba9876543210"
-	                    "&Filter.1.Name=name&Filter.1.Value.1=readyset%2Fimages%2Fhvm-ssd%2F%2A-release-test-%2A");
+			    "Action=DescribeImages&Version=2016-11-15"
+			    "&ImageId.1=ami-0abcdef1234567890&ImageId.2=ami-0fedcba9876543210"
+			    "&Filter.1.Name=name&Filter.1.Value.1=readyset%2Fimages%2Fhvm-ssd%2F%2A-release-test-%2A");
 
 	struct ec2_images_req none = {0};
 	ec2_describe_images_body(&b, &none);
@@ -205,35 +207,35 @@ static void test_other_bodies(void **state)
 	struct buf b = {0};
 	ec2_describe_image_attribute_body(&b, "ami-0abcdef1234567890", NULL);
 	assert_string_equal(buf_str(&b), "Action=DescribeImageAttribute&Version=2016-11-15"
-	                                 "&ImageId=ami-0abcdef1234567890&Attribute=launchPermission");
+					 "&ImageId=ami-0abcdef1234567890&Attribute=launchPermission");
 	ec2_describe_image_attribute_body(&b, "ami-1", "description");
 	assert_string_equal(buf_str(&b), "Action=DescribeImageAttribute&Version=2016-11-15&ImageId=ami-1"
-	                                 "&Attribute=description");
+					 "&Attribute=description");
 
 	ec2_describe_key_pairs_body(&b, NULL, 0);
 	assert_string_equal(buf_str(&b), "Action=DescribeKeyPairs&Version=2016-11-15");
 	const char *keys[] = {"alice", "bob laptop"};
 	ec2_describe_key_pairs_body(&b, keys, 2);
 	assert_string_equal(buf_str(&b), "Action=DescribeKeyPairs&Version=2016-11-15&KeyName.1=alice"
-	                                 "&KeyName.2=bob%20laptop");
+					 "&KeyName.2=bob%20laptop");
 
 	const char *stack[] = {"alice-super"};
 	const char *states[] = {"pending", "running"};
 	const struct ec2_filter filters[] = {{"tag:aws:cloudformation:stack-name", stack, 1},
-	                                     {"instance-state-name", states, 2}};
+					     {"instance-state-name", states, 2}};
 	struct ec2_instances_req req = {.filters = filters, .nfilters = 2, .max_results = 50, .next_token = "AAEAAQ=="};
 	ec2_describe_instances_body(&b, &req);
 	assert_string_equal(buf_str(&b), "Action=DescribeInstances&Version=2016-11-15"
-	                                 "&Filter.1.Name=tag%3Aaws%3Acloudformation%3Astack-name"
-	                                 "&Filter.1.Value.1=alice-super&Filter.2.Name=instance-state-name"
-	                                 "&Filter.2.Value.1=pending&Filter.2.Value.2=running"
-	                                 "&MaxResults=50&NextToken=AAEAAQ%3D%3D");
+					 "&Filter.1.Name=tag%3Aaws%3Acloudformation%3Astack-name"
+					 "&Filter.1.Value.1=alice-super&Filter.2.Name=instance-state-name"
+					 "&Filter.2.Value.1=pending&Filter.2.Value.2=running"
+					 "&MaxResults=50&NextToken=AAEAAQ%3D%3D");
 	/* MaxResults cannot be combined with InstanceId.N: left out. */
 	const char *ids[] = {"i-0598c7d356eba48d7", "i-0aaaaaaaaaaaaaaa1"};
 	struct ec2_instances_req byid = {.instance_ids = ids, .ninstance_ids = 2, .max_results = 50};
 	ec2_describe_instances_body(&b, &byid);
 	assert_string_equal(buf_str(&b), "Action=DescribeInstances&Version=2016-11-15"
-	                                 "&InstanceId.1=i-0598c7d356eba48d7&InstanceId.2=i-0aaaaaaaaaaaaaaa1");
+					 "&InstanceId.1=i-0598c7d356eba48d7&InstanceId.2=i-0aaaaaaaaaaaaaaa1");
 	buf_free(&b);
 }
 
@@ -282,7 +284,7 @@ static void test_images(void **state)
 	ec2_images_free(&l);
 	/* An empty page may still carry a token: keep paging. */
 	const char *empty_more =
-	    "<DescribeImagesResponse><imagesSet/><nextToken>t2</nextToken></DescribeImagesResponse>";
+		"<DescribeImagesResponse><imagesSet/><nextToken>t2</nextToken></DescribeImagesResponse>";
 	assert_int_equal(ec2_images_parse(empty_more, strlen(empty_more), &l, &err), 0);
 	assert_int_equal(l.n, 0);
 	assert_string_equal(l.next_token, "t2");
@@ -311,9 +313,9 @@ static void test_launch_perms(void **state)
 
 	/* Private image: no launchPermission items (empty element or none). */
 	const char *bodies[] = {
-	    "<DescribeImageAttributeResponse><requestId>1</requestId><imageId>ami-1</imageId>"
-	    "<launchPermission/></DescribeImageAttributeResponse>",
-	    "<DescribeImageAttributeResponse><imageId>ami-1</imageId></DescribeImageAttributeResponse>",
+		"<DescribeImageAttributeResponse><requestId>1</requestId><imageId>ami-1</imageId>"
+		"<launchPermission/></DescribeImageAttributeResponse>",
+		"<DescribeImageAttributeResponse><imageId>ami-1</imageId></DescribeImageAttributeResponse>",
 	};
 	for (size_t i = 0; i < 2; i++) {
 		assert_int_equal(ec2_launch_perms_parse(bodies[i], strlen(bodies[i]), &p, &err), 0);
@@ -353,7 +355,7 @@ static void test_key_pairs(void **state)
 	assert_int_equal(l.n, 0);
 	ec2_key_pairs_free(&l);
 	const char *noname = "<DescribeKeyPairsResponse><keySet><item><keyName>a</keyName></item>"
-	                     "<item><keyName> </keyName></item></keySet></DescribeKeyPairsResponse>";
+			     "<item><keyName> </keyName></item></keySet></DescribeKeyPairsResponse>";
 	assert_int_equal(ec2_key_pairs_parse(noname, strlen(noname), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeKeyPairs: malformed response: key pair 2 has no <keyName>");
 	assert_null(l.v);
@@ -402,16 +404,16 @@ static void test_instances(void **state)
 	ec2_instances_free(&l);
 
 	const char *none = "<DescribeInstancesResponse><requestId>1</requestId><reservationSet/>"
-	                   "</DescribeInstancesResponse>";
+			   "</DescribeInstancesResponse>";
 	assert_int_equal(ec2_instances_parse(none, strlen(none), &l, &err), 0);
 	assert_int_equal(l.n, 0);
 	assert_null(l.next_token);
 	ec2_instances_free(&l);
 
 	const char *bad = "<DescribeInstancesResponse><reservationSet><item><instancesSet>"
-	                  "<item><instanceId>i-1</instanceId><tagSet><item><key>k</key></item></tagSet></item>"
-	                  "</instancesSet></item><item><instancesSet><item><instanceState/></item>"
-	                  "</instancesSet></item></reservationSet></DescribeInstancesResponse>";
+			  "<item><instanceId>i-1</instanceId><tagSet><item><key>k</key></item></tagSet></item>"
+			  "</instancesSet></item><item><instancesSet><item><instanceState/></item>"
+			  "</instancesSet></item></reservationSet></DescribeInstancesResponse>";
 	assert_int_equal(ec2_instances_parse(bad, strlen(bad), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeInstances: malformed response: instance 2 has no <instanceId>");
 	assert_null(l.v);
@@ -426,34 +428,34 @@ static void test_errors(void **state)
 	/* An error body with status 200 is still an error. */
 	assert_int_equal(ec2_images_parse(ec2_error, strlen(ec2_error), &l, &err), -1);
 	assert_string_equal(
-	    buf_str(&err),
-	    "DescribeImages: InvalidAMIID.NotFound: The image id '[ami-0abcdef1234567890]' does not exist");
+		buf_str(&err),
+		"DescribeImages: InvalidAMIID.NotFound: The image id '[ami-0abcdef1234567890]' does not exist");
 	assert_null(l.v);
 	buf_reset(&err);
 	struct ec2_instances in;
 	assert_int_equal(ec2_instances_parse(images_page1, strlen(images_page1), &in, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeInstances: not the expected response element "
-	                                   "<DescribeImagesResponse> (want <DescribeInstancesResponse>)");
+					   "<DescribeImagesResponse> (want <DescribeInstancesResponse>)");
 	buf_reset(&err);
 	struct ec2_key_pairs k;
 	const char *auth = "<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not able to validate the "
-	                   "provided access credentials</Message></Error></Errors><RequestID>1</RequestID></Response>";
+			   "provided access credentials</Message></Error></Errors><RequestID>1</RequestID></Response>";
 	assert_int_equal(ec2_key_pairs_parse(auth, strlen(auth), &k, &err), -1);
 	assert_string_equal(
-	    buf_str(&err),
-	    "DescribeKeyPairs: AuthFailure: AWS was not able to validate the provided access credentials");
+		buf_str(&err),
+		"DescribeKeyPairs: AuthFailure: AWS was not able to validate the provided access credentials");
 	buf_reset(&err);
 	struct ec2_launch_perms p;
 	assert_int_equal(ec2_launch_perms_parse("{}", 2, &p, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeImageAttribute: malformed response: not XML");
 	buf_reset(&err);
 	const char *noid = "<DescribeImagesResponse><imagesSet><item><name>x</name></item></imagesSet>"
-	                   "</DescribeImagesResponse>";
+			   "</DescribeImagesResponse>";
 	assert_int_equal(ec2_images_parse(noid, strlen(noid), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeImages: malformed response: image 1 has no <imageId>");
 	buf_reset(&err);
 	const char *tagnokey = "<DescribeImagesResponse><imagesSet><item><imageId>ami-1</imageId><tagSet>"
-	                       "<item><value>v</value></item></tagSet></item></imagesSet></DescribeImagesResponse>";
+			       "<item><value>v</value></item></tagSet></item></imagesSet></DescribeImagesResponse>";
 	assert_int_equal(ec2_images_parse(tagnokey, strlen(tagnokey), &l, &err), -1);
 	assert_string_equal(buf_str(&err), "DescribeImages: malformed response: tag 1 has no <key>");
 	assert_null(l.v);
@@ -511,20 +513,20 @@ static void test_hostile(void **state)
 	/* Entities decoded, C1 CSI, bidi override, tab and markup-looking text
 	 * kept byte for byte: sanitizing is the UI's job. */
 	const char *body = "<DescribeImagesResponse><imagesSet><item>"
-	                   "<imageId>ami-&lt;1&gt;</imageId>"
-	                   "<name>\xc2\x9b"
-	                   "31mred\xe2\x80\xae"
-	                   "txt.exe</name>"
-	                   "<description><![CDATA[</description><x>&amp;]]> a\tb</description>"
-	                   "<tagSet><item><key>&quot;k&apos;</key><value>line1\nline2</value></item></tagSet>"
-	                   "</item></imagesSet><nextToken>&#x41;&#66;</nextToken></DescribeImagesResponse>";
+			   "<imageId>ami-&lt;1&gt;</imageId>"
+			   "<name>\xc2\x9b"
+			   "31mred\xe2\x80\xae"
+			   "txt.exe</name>"
+			   "<description><![CDATA[</description><x>&amp;]]> a\tb</description>"
+			   "<tagSet><item><key>&quot;k&apos;</key><value>line1\nline2</value></item></tagSet>"
+			   "</item></imagesSet><nextToken>&#x41;&#66;</nextToken></DescribeImagesResponse>";
 	struct ec2_images l;
 	struct buf err = {0};
 	assert_int_equal(ec2_images_parse(body, strlen(body), &l, &err), 0);
 	assert_string_equal(l.v[0].image_id, "ami-<1>");
 	assert_string_equal(l.v[0].name, "\xc2\x9b"
-	                                 "31mred\xe2\x80\xae"
-	                                 "txt.exe");
+					 "31mred\xe2\x80\xae"
+					 "txt.exe");
 	assert_string_equal(l.v[0].description, "</description><x>&amp; a\tb");
 	assert_string_equal(l.v[0].tags[0].key, "\"k'");
 	assert_string_equal(l.v[0].tags[0].value, "line1\nline2");
@@ -533,11 +535,11 @@ static void test_hostile(void **state)
 
 	/* XML 1.0 cannot carry ESC, raw or as a character reference: refused. */
 	const char *esc[] = {
-	    "<DescribeImagesResponse><imagesSet><item><imageId>ami-1</imageId><name>\x1b[31m</name></item>"
-	    "</imagesSet></DescribeImagesResponse>",
-	    "<DescribeImagesResponse><imagesSet><item><imageId>ami-1</imageId><name>&#27;[31m</name></item>"
-	    "</imagesSet></DescribeImagesResponse>",
-	    "<!DOCTYPE x [<!ENTITY e \"ami-1\">]><DescribeImagesResponse/>",
+		"<DescribeImagesResponse><imagesSet><item><imageId>ami-1</imageId><name>\x1b[31m</name></item>"
+		"</imagesSet></DescribeImagesResponse>",
+		"<DescribeImagesResponse><imagesSet><item><imageId>ami-1</imageId><name>&#27;[31m</name></item>"
+		"</imagesSet></DescribeImagesResponse>",
+		"<!DOCTYPE x [<!ENTITY e \"ami-1\">]><DescribeImagesResponse/>",
 	};
 	for (size_t i = 0; i < sizeof esc / sizeof esc[0]; i++) {
 		assert_int_equal(ec2_images_parse(esc[i], strlen(esc[i]), &l, &err), -1);
@@ -571,15 +573,15 @@ static void test_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_describe_images_body),
-	    cmocka_unit_test(test_other_bodies),
-	    cmocka_unit_test(test_images),
-	    cmocka_unit_test(test_launch_perms),
-	    cmocka_unit_test(test_key_pairs),
-	    cmocka_unit_test(test_instances),
-	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_truncated),
-	    cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_describe_images_body),
+		cmocka_unit_test(test_other_bodies),
+		cmocka_unit_test(test_images),
+		cmocka_unit_test(test_launch_perms),
+		cmocka_unit_test(test_key_pairs),
+		cmocka_unit_test(test_instances),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,15 +20,15 @@
 #include "core/buf.h"
 
 static const char *const env_vars[] = {
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_EC2",
-    "AWS_ENDPOINT_URL_S3",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_CLOUDFORMATION",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    NULL,
+	"AWS_ENDPOINT_URL",
+	"AWS_ENDPOINT_URL_EC2",
+	"AWS_ENDPOINT_URL_S3",
+	"AWS_ENDPOINT_URL_STS",
+	"AWS_ENDPOINT_URL_CLOUDFORMATION",
+	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+	"AWS_CONFIG_FILE",
+	"AWS_SHARED_CREDENTIALS_FILE",
+	NULL,
 };
 
 static int setup(void **state)
@@ -67,7 +67,7 @@ static char *resolve_error(const char *service, const char *region, const struct
 
 /* URL, Host value and path for bucket/key (either may be NULL). */
 static void assert_url(const struct aws_endpoint *e, const char *bucket, const char *key, const char *url,
-                       const char *host, const char *path)
+		       const char *host, const char *path)
 {
 	struct buf b = {0};
 	assert_int_equal(aws_endpoint_url(&b, e, bucket, key), 0);
@@ -87,10 +87,10 @@ static void test_defaults(void **state)
 	static const struct {
 		const char *service, *host;
 	} cases[] = {
-	    {"ec2", "ec2.us-east-2.amazonaws.com"},
-	    {"cloudformation", "cloudformation.us-east-2.amazonaws.com"},
-	    {"s3", "s3.us-east-2.amazonaws.com"},
-	    {"sts", "sts.us-east-2.amazonaws.com"},
+		{"ec2", "ec2.us-east-2.amazonaws.com"},
+		{"cloudformation", "cloudformation.us-east-2.amazonaws.com"},
+		{"s3", "s3.us-east-2.amazonaws.com"},
+		{"sts", "sts.us-east-2.amazonaws.com"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct aws_endpoint e = resolve(cases[i].service, "us-east-2", NULL);
@@ -115,30 +115,30 @@ static void test_defaults(void **state)
 	/* S3 is virtual-hosted by default. */
 	struct aws_endpoint e = resolve("s3", "us-east-2", NULL);
 	assert_url(&e, "readysettech-cfn-internal-us-east-2",
-	           "abcd0b72/readyset/templates/readyset-mysql-super-template.yaml",
-	           "https://readysettech-cfn-internal-us-east-2.s3.us-east-2.amazonaws.com/abcd0b72/readyset/templates/"
-	           "readyset-mysql-super-template.yaml",
-	           "readysettech-cfn-internal-us-east-2.s3.us-east-2.amazonaws.com",
-	           "/abcd0b72/readyset/templates/readyset-mysql-super-template.yaml");
+		   "abcd0b72/readyset/templates/readyset-mysql-super-template.yaml",
+		   "https://readysettech-cfn-internal-us-east-2.s3.us-east-2.amazonaws.com/abcd0b72/readyset/templates/"
+		   "readyset-mysql-super-template.yaml",
+		   "readysettech-cfn-internal-us-east-2.s3.us-east-2.amazonaws.com",
+		   "/abcd0b72/readyset/templates/readyset-mysql-super-template.yaml");
 	assert_url(&e, "bucket", NULL, "https://bucket.s3.us-east-2.amazonaws.com/",
-	           "bucket.s3.us-east-2.amazonaws.com", "/");
+		   "bucket.s3.us-east-2.amazonaws.com", "/");
 	assert_url(&e, "bucket", "", "https://bucket.s3.us-east-2.amazonaws.com/", "bucket.s3.us-east-2.amazonaws.com",
-	           "/");
+		   "/");
 	/* Keys arrive encoded and are not touched; a leading '/' is part of the key. */
 	assert_url(&e, "bucket", "a%20b/c%2Bd", "https://bucket.s3.us-east-2.amazonaws.com/a%20b/c%2Bd",
-	           "bucket.s3.us-east-2.amazonaws.com", "/a%20b/c%2Bd");
+		   "bucket.s3.us-east-2.amazonaws.com", "/a%20b/c%2Bd");
 	assert_url(&e, "bucket", "/lead", "https://bucket.s3.us-east-2.amazonaws.com//lead",
-	           "bucket.s3.us-east-2.amazonaws.com", "//lead");
+		   "bucket.s3.us-east-2.amazonaws.com", "//lead");
 	/* Buckets that cannot be a DNS label over TLS go in the path. */
 	assert_url(&e, "my.dotted.bucket", "k", "https://s3.us-east-2.amazonaws.com/my.dotted.bucket/k",
-	           "s3.us-east-2.amazonaws.com", "/my.dotted.bucket/k");
+		   "s3.us-east-2.amazonaws.com", "/my.dotted.bucket/k");
 	assert_url(&e, "Legacy_Bucket", "k", "https://s3.us-east-2.amazonaws.com/Legacy_Bucket/k",
-	           "s3.us-east-2.amazonaws.com", "/Legacy_Bucket/k");
+		   "s3.us-east-2.amazonaws.com", "/Legacy_Bucket/k");
 	assert_url(&e, "ab", NULL, "https://s3.us-east-2.amazonaws.com/ab", "s3.us-east-2.amazonaws.com", "/ab");
 	assert_url(&e, "-bucket", NULL, "https://s3.us-east-2.amazonaws.com/-bucket", "s3.us-east-2.amazonaws.com",
-	           "/-bucket");
+		   "/-bucket");
 	assert_url(&e, "192.168.1.1", NULL, "https://s3.us-east-2.amazonaws.com/192.168.1.1",
-	           "s3.us-east-2.amazonaws.com", "/192.168.1.1");
+		   "s3.us-east-2.amazonaws.com", "/192.168.1.1");
 	assert_true(aws_endpoint_path_style(&e, "my.dotted.bucket"));
 	assert_false(aws_endpoint_path_style(&e, "bucket"));
 	aws_endpoint_free(&e);
@@ -153,11 +153,11 @@ static void test_env_name(void **state)
 {
 	(void)state;
 	static const char *const cases[][2] = {
-	    {"ec2", "AWS_ENDPOINT_URL_EC2"},
-	    {"cloudformation", "AWS_ENDPOINT_URL_CLOUDFORMATION"},
-	    {"s3", "AWS_ENDPOINT_URL_S3"},
-	    {"sts", "AWS_ENDPOINT_URL_STS"},
-	    {"elastic load-balancing", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING"},
+		{"ec2", "AWS_ENDPOINT_URL_EC2"},
+		{"cloudformation", "AWS_ENDPOINT_URL_CLOUDFORMATION"},
+		{"s3", "AWS_ENDPOINT_URL_S3"},
+		{"sts", "AWS_ENDPOINT_URL_STS"},
+		{"elastic load-balancing", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct buf b = {0};
@@ -171,15 +171,15 @@ static void test_precedence(void **state)
 {
 	(void)state;
 	struct aws_service_endpoint se[] = {
-	    {.service = "s3", .endpoint_url = "http://services-s3:1111", .file = "/cfg", .line = 12},
+		{.service = "s3", .endpoint_url = "http://services-s3:1111", .file = "/cfg", .line = 12},
 	};
 	struct aws_profile p = {
-	    .name = "local",
-	    .endpoint_url = "http://profile-wide:2222",
-	    .services = "local",
-	    .service_endpoints = se,
-	    .n_service_endpoints = 1,
-	    .ignore_configured_endpoint_urls = -1,
+		.name = "local",
+		.endpoint_url = "http://profile-wide:2222",
+		.services = "local",
+		.service_endpoints = se,
+		.n_service_endpoints = 1,
+		.ignore_configured_endpoint_urls = -1,
 	};
 
 	/* Profile: the services entry for s3, endpoint_url for the rest. */
@@ -277,16 +277,16 @@ static void test_override_urls(void **state)
 		int port;
 		const char *base, *host_value, *query_path;
 	} cases[] = {
-	    {"http://127.0.0.1:4566", "http", "127.0.0.1", 4566, "", "127.0.0.1:4566", "/"},
-	    {"http://localhost:4566/", "http", "localhost", 4566, "/", "localhost:4566", "/"},
-	    {"HTTPS://Example.COM", "https", "Example.COM", 443, "", "Example.COM", "/"},
-	    {"https://example.com:443/", "https", "example.com", 443, "/", "example.com", "/"},
-	    {"https://example.com:80", "https", "example.com", 80, "", "example.com:80", "/"},
-	    {"http://example.com:80/prefix", "http", "example.com", 80, "/prefix", "example.com", "/prefix"},
-	    {"http://example.com:443", "http", "example.com", 443, "", "example.com:443", "/"},
-	    {"http://[::1]:4566/p/", "http", "[::1]", 4566, "/p/", "[::1]:4566", "/p/"},
-	    {"https://[fd00:ec2::254]", "https", "[fd00:ec2::254]", 443, "", "[fd00:ec2::254]", "/"},
-	    {"http://moto_server:5000", "http", "moto_server", 5000, "", "moto_server:5000", "/"},
+		{"http://127.0.0.1:4566", "http", "127.0.0.1", 4566, "", "127.0.0.1:4566", "/"},
+		{"http://localhost:4566/", "http", "localhost", 4566, "/", "localhost:4566", "/"},
+		{"HTTPS://Example.COM", "https", "Example.COM", 443, "", "Example.COM", "/"},
+		{"https://example.com:443/", "https", "example.com", 443, "/", "example.com", "/"},
+		{"https://example.com:80", "https", "example.com", 80, "", "example.com:80", "/"},
+		{"http://example.com:80/prefix", "http", "example.com", 80, "/prefix", "example.com", "/prefix"},
+		{"http://example.com:443", "http", "example.com", 443, "", "example.com:443", "/"},
+		{"http://[::1]:4566/p/", "http", "[::1]", 4566, "/p/", "[::1]:4566", "/p/"},
+		{"https://[fd00:ec2::254]", "https", "[fd00:ec2::254]", 443, "", "[fd00:ec2::254]", "/"},
+		{"http://moto_server:5000", "http", "moto_server", 5000, "", "moto_server:5000", "/"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		setenv("AWS_ENDPOINT_URL", cases[i].url, 1);
@@ -310,26 +310,26 @@ static void test_override_urls(void **state)
 	static const struct {
 		const char *url, *why;
 	} bad[] = {
-	    {"localhost:4566", "expected http://host[:port][/path] or https://..."},
-	    {"ftp://example.com", "the scheme must be http or https"},
-	    {"http://", "no host"},
-	    {"http:///path", "no host"},
-	    {"http://:4566", "no host"},
-	    {"http://[]:1", "no host"},
-	    {"http://host:", "the port must be a number from 1 to 65535"},
-	    {"http://host:0", "the port must be a number from 1 to 65535"},
-	    {"http://host:65536", "the port must be a number from 1 to 65535"},
-	    {"http://host:123456", "the port must be a number from 1 to 65535"},
-	    {"http://host:12a", "the port must be a number from 1 to 65535"},
-	    {"http://host/?x=1", "a query or fragment is not allowed"},
-	    {"http://host#frag", "a query or fragment is not allowed"},
-	    {"http://ho st", "spaces, control and non-ASCII characters are not allowed"},
-	    {"http://h\xc3\xa9st", "spaces, control and non-ASCII characters are not allowed"},
-	    {"http://host\x1b[2J", "spaces, control and non-ASCII characters are not allowed"},
-	    {"http://ho!st", "the host name has characters other than letters, digits, '.', '-' and '_'"},
-	    {"http://[::1", "no ']' after an IPv6 address"},
-	    {"http://[zz::1]", "malformed IPv6 address"},
-	    {"http://[::1]x", "unexpected text after the IPv6 address"},
+		{"localhost:4566", "expected http://host[:port][/path] or https://..."},
+		{"ftp://example.com", "the scheme must be http or https"},
+		{"http://", "no host"},
+		{"http:///path", "no host"},
+		{"http://:4566", "no host"},
+		{"http://[]:1", "no host"},
+		{"http://host:", "the port must be a number from 1 to 65535"},
+		{"http://host:0", "the port must be a number from 1 to 65535"},
+		{"http://host:65536", "the port must be a number from 1 to 65535"},
+		{"http://host:123456", "the port must be a number from 1 to 65535"},
+		{"http://host:12a", "the port must be a number from 1 to 65535"},
+		{"http://host/?x=1", "a query or fragment is not allowed"},
+		{"http://host#frag", "a query or fragment is not allowed"},
+		{"http://ho st", "spaces, control and non-ASCII characters are not allowed"},
+		{"http://h\xc3\xa9st", "spaces, control and non-ASCII characters are not allowed"},
+		{"http://host\x1b[2J", "spaces, control and non-ASCII characters are not allowed"},
+		{"http://ho!st", "the host name has characters other than letters, digits, '.', '-' and '_'"},
+		{"http://[::1", "no ']' after an IPv6 address"},
+		{"http://[zz::1]", "malformed IPv6 address"},
+		{"http://[::1]x", "unexpected text after the IPv6 address"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		setenv("AWS_ENDPOINT_URL_EC2", bad[i].url, 1);
@@ -343,14 +343,14 @@ static void test_override_urls(void **state)
 	setenv("AWS_ENDPOINT_URL_EC2", "ftp://x", 1);
 	char *msg = resolve_error("ec2", "us-east-1", NULL);
 	assert_string_equal(msg,
-	                    "AWS_ENDPOINT_URL_EC2: invalid endpoint URL \"ftp://x\": the scheme must be http or https");
+			    "AWS_ENDPOINT_URL_EC2: invalid endpoint URL \"ftp://x\": the scheme must be http or https");
 	free(msg);
 
 	/* A URL with a password is refused without being repeated. */
 	setenv("AWS_ENDPOINT_URL_EC2", "http://user:hunter2@host:1", 1);
 	msg = resolve_error("ec2", "us-east-1", NULL);
 	assert_string_equal(
-	    msg, "AWS_ENDPOINT_URL_EC2: invalid endpoint URL: user information (user@host) is not supported");
+		msg, "AWS_ENDPOINT_URL_EC2: invalid endpoint URL: user information (user@host) is not supported");
 	free(msg);
 
 	/* From a profile, the message says where. */
@@ -358,16 +358,16 @@ static void test_override_urls(void **state)
 	unsetenv("AWS_ENDPOINT_URL");
 	struct aws_service_endpoint se[] = {{.service = "ec2", .endpoint_url = "tcp://x", .file = "/c", .line = 7}};
 	struct aws_profile p = {
-	    .name = "p", .service_endpoints = se, .n_service_endpoints = 1, .ignore_configured_endpoint_urls = -1};
+		.name = "p", .service_endpoints = se, .n_service_endpoints = 1, .ignore_configured_endpoint_urls = -1};
 	msg = resolve_error("ec2", "us-east-1", &p);
 	assert_string_equal(msg,
-	                    "/c:7: endpoint_url: invalid endpoint URL \"tcp://x\": the scheme must be http or https");
+			    "/c:7: endpoint_url: invalid endpoint URL \"tcp://x\": the scheme must be http or https");
 	free(msg);
 	p.n_service_endpoints = 0;
 	p.endpoint_url = "http://a b";
 	msg = resolve_error("ec2", "us-east-1", &p);
 	assert_string_equal(msg, "profile p: endpoint_url: invalid endpoint URL \"http://a b\": spaces, control and "
-	                         "non-ASCII characters are not allowed");
+				 "non-ASCII characters are not allowed");
 	free(msg);
 }
 
@@ -379,7 +379,7 @@ static void test_s3_addressing(void **state)
 	struct aws_endpoint e = resolve("s3", "us-east-2", NULL);
 	assert_true(e.s3_path_style);
 	assert_url(&e, "bucket", "k/e%20y", "http://localhost:4566/bucket/k/e%20y", "localhost:4566",
-	           "/bucket/k/e%20y");
+		   "/bucket/k/e%20y");
 	assert_url(&e, "bucket", NULL, "http://localhost:4566/bucket", "localhost:4566", "/bucket");
 	assert_url(&e, NULL, NULL, "http://localhost:4566/", "localhost:4566", "/");
 	aws_endpoint_free(&e);
@@ -418,7 +418,7 @@ static void test_s3_addressing(void **state)
 	e = resolve("s3", "us-west-2", &p);
 	assert_true(e.s3_path_style);
 	assert_url(&e, "bucket", "key", "https://s3.us-west-2.amazonaws.com/bucket/key", "s3.us-west-2.amazonaws.com",
-	           "/bucket/key");
+		   "/bucket/key");
 	aws_endpoint_free(&e);
 	/* It means nothing to other services. */
 	e = resolve("ec2", "us-west-2", &p);
@@ -469,14 +469,14 @@ static void test_region_and_service_errors(void **state)
 	(void)state;
 	char *msg = resolve_error("ec2", NULL, NULL);
 	assert_string_equal(msg, "ec2: no AWS region given (--region, AWS_REGION, AWS_DEFAULT_REGION, the profile's "
-	                         "region or aws.region)");
+				 "region or aws.region)");
 	free(msg);
 	msg = resolve_error("s3", "", NULL);
 	assert_non_null(strstr(msg, "no AWS region"));
 	free(msg);
 	/* A region goes into a host name: only a-z 0-9 -. */
 	static const char *const bad[] = {"US-EAST-1",   "us east 1", "us-east-1.evil.example",
-	                                  "us-east-1/x", "r\x1b",     NULL};
+					  "us-east-1/x", "r\x1b",     NULL};
 	for (size_t i = 0; bad[i]; i++) {
 		msg = resolve_error("s3", bad[i], NULL);
 		assert_int_equal(strncmp(msg, "s3: invalid AWS region \"", 24), 0);
@@ -555,7 +555,7 @@ static void test_from_shared_config(void **state)
 	e = resolve("s3", p->region, p);
 	assert_false(e.overridden);
 	assert_url(&e, "bucket", "k", "https://s3.us-east-2.amazonaws.com/bucket/k", "s3.us-east-2.amazonaws.com",
-	           "/bucket/k");
+		   "/bucket/k");
 	aws_endpoint_free(&e);
 	aws_profile_free(&p);
 
@@ -570,15 +570,15 @@ static void test_from_shared_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_env_name, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_precedence, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ignore_configured, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_override_urls, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_s3_addressing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_region_and_service_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_from_shared_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_precedence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ignore_configured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_override_urls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_s3_addressing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_region_and_service_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_from_shared_config, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

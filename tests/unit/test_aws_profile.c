@@ -24,8 +24,8 @@
 #define TOKEN  "IQoJb3JpZ2luX2VjEXAMPLETOKEN"
 
 static const char *const env_vars[] = {
-    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE",     "AWS_DEFAULT_PROFILE",
-    "AWS_REGION",      "AWS_DEFAULT_REGION",          "RELCON_TEST_DIR", NULL,
+	"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE",     "AWS_DEFAULT_PROFILE",
+	"AWS_REGION",      "AWS_DEFAULT_REGION",          "RELCON_TEST_DIR", NULL,
 };
 
 struct fixture {
@@ -291,35 +291,35 @@ static void test_syntax(void **state)
 {
 	struct fixture *f = *state;
 	struct aws_files *files = load(f,
-	                               "\xEF\xBB\xBF# a comment\n"
-	                               "; another comment\n"
-	                               "\n"
-	                               "[default]\r\n"
-	                               "\tmfa_serial\t:\tarn:aws:iam::123456789012:mfa/me\t\n"
-	                               "Region = us-west-2   # inline comment\r\n"
-	                               "   # indented comment\n"
-	                               "OUTPUT=json;not a comment\n"
-	                               "role_session_name = a#b ;c\n"
-	                               "external_id = ab cd ; comment\n"
-	                               "[ profile   spaced ]   ; comment after the header\n"
-	                               "region=eu-central-1\n"
-	                               "[profile \"quoted name\"]\n"
-	                               "region = sa-east-1\n"
-	                               "[profile 'single quoted']\n"
-	                               "region = me-south-1\n"
-	                               "[profile]\n"
-	                               "region = ignored-1\n"
-	                               "[profile a b]\n"
-	                               "region = ignored-2\n"
-	                               "[profiles x]\n"
-	                               "region = ignored-3\n"
-	                               "[sso-session corp]\n"
-	                               "sso_region = us-east-1\n"
-	                               "[plugins]\n"
-	                               "x = y\n"
-	                               "[empty]\n"
-	                               "region =\n",
-	                               NULL);
+				       "\xEF\xBB\xBF# a comment\n"
+				       "; another comment\n"
+				       "\n"
+				       "[default]\r\n"
+				       "\tmfa_serial\t:\tarn:aws:iam::123456789012:mfa/me\t\n"
+				       "Region = us-west-2   # inline comment\r\n"
+				       "   # indented comment\n"
+				       "OUTPUT=json;not a comment\n"
+				       "role_session_name = a#b ;c\n"
+				       "external_id = ab cd ; comment\n"
+				       "[ profile   spaced ]   ; comment after the header\n"
+				       "region=eu-central-1\n"
+				       "[profile \"quoted name\"]\n"
+				       "region = sa-east-1\n"
+				       "[profile 'single quoted']\n"
+				       "region = me-south-1\n"
+				       "[profile]\n"
+				       "region = ignored-1\n"
+				       "[profile a b]\n"
+				       "region = ignored-2\n"
+				       "[profiles x]\n"
+				       "region = ignored-3\n"
+				       "[sso-session corp]\n"
+				       "sso_region = us-east-1\n"
+				       "[plugins]\n"
+				       "x = y\n"
+				       "[empty]\n"
+				       "region =\n",
+				       NULL);
 	struct aws_profile *p = get(files, "default");
 	assert_string_equal(p->region, "us-west-2");
 	assert_string_equal(aws_profile_entry(p, "output")->value, "json;not a comment");
@@ -354,23 +354,23 @@ static void test_subsections_and_continuations(void **state)
 {
 	struct fixture *f = *state;
 	struct aws_files *files = load(f,
-	                               "[default]\n"
-	                               "s3 =\n"
-	                               "  addressing_style = path\n"
-	                               "\n"
-	                               "  # comment inside\n"
-	                               "  Max_Concurrent_Requests = 20 # inline\n"
-	                               "region = us-east-1\n"
-	                               "description = first\n"
-	                               "   second line\n"
-	                               "\tthird ; comment\n"
-	                               "[profile nested-region]\n"
-	                               "region =\n"
-	                               "  foo = bar\n"
-	                               "[profile indented]\n"
-	                               "region = eu-west-3\n"
-	                               "  output = json\n",
-	                               NULL);
+				       "[default]\n"
+				       "s3 =\n"
+				       "  addressing_style = path\n"
+				       "\n"
+				       "  # comment inside\n"
+				       "  Max_Concurrent_Requests = 20 # inline\n"
+				       "region = us-east-1\n"
+				       "description = first\n"
+				       "   second line\n"
+				       "\tthird ; comment\n"
+				       "[profile nested-region]\n"
+				       "region =\n"
+				       "  foo = bar\n"
+				       "[profile indented]\n"
+				       "region = eu-west-3\n"
+				       "  output = json\n",
+				       NULL);
 	struct aws_profile *p = get(files, "default");
 	assert_string_equal(p->s3_addressing_style, "path");
 	const struct aws_profile_entry *s3 = aws_profile_entry(p, "s3");
@@ -422,16 +422,16 @@ static void test_duplicates(void **state)
 {
 	struct fixture *f = *state;
 	struct aws_files *files = load(f,
-	                               "[profile a]\n"
-	                               "region = us-east-1\n"
-	                               "output = json\n"
-	                               "REGION = us-east-2\n"
-	                               "[profile b]\n"
-	                               "region = eu-west-1\n"
-	                               "[profile a]\n"
-	                               "role_arn = arn:aws:iam::1:role/x\n"
-	                               "region = us-west-1\n",
-	                               NULL);
+				       "[profile a]\n"
+				       "region = us-east-1\n"
+				       "output = json\n"
+				       "REGION = us-east-2\n"
+				       "[profile b]\n"
+				       "region = eu-west-1\n"
+				       "[profile a]\n"
+				       "role_arn = arn:aws:iam::1:role/x\n"
+				       "region = us-west-1\n",
+				       NULL);
 	struct aws_profile *p = get(files, "a");
 	/* Keys: last wins; a repeated section is merged. */
 	assert_string_equal(p->region, "us-west-1");
@@ -466,15 +466,15 @@ static void test_malformed_lines(void **state)
 		int line;
 		const char *msg;
 	} cases[] = {
-	    {"region = us-east-1\n", 1, "setting before the first [section]"},
-	    {"[default]\nregion\n", 2, "expected \"key = value\" or a [section]"},
-	    {"[default]\n\n = x\n", 3, "missing key before '='"},
-	    {"[default]\n: x\n", 2, "missing key before ':'"},
-	    {"[default\nregion = x\n", 1, "section header without ']'"},
-	    {"[]\n", 1, "empty section name"},
-	    {"[ ]\n", 1, "empty section name"},
-	    {"[default] region = x\n", 1, "unexpected text after the section header"},
-	    {"[default]\r\nregion = x\r\nbroken\r\n", 3, "expected \"key = value\" or a [section]"},
+		{"region = us-east-1\n", 1, "setting before the first [section]"},
+		{"[default]\nregion\n", 2, "expected \"key = value\" or a [section]"},
+		{"[default]\n\n = x\n", 3, "missing key before '='"},
+		{"[default]\n: x\n", 2, "missing key before ':'"},
+		{"[default\nregion = x\n", 1, "section header without ']'"},
+		{"[]\n", 1, "empty section name"},
+		{"[ ]\n", 1, "empty section name"},
+		{"[default] region = x\n", 1, "unexpected text after the section header"},
+		{"[default]\r\nregion = x\r\nbroken\r\n", 3, "expected \"key = value\" or a [section]"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *msg = load_error(f, cases[i].text, NULL);
@@ -503,14 +503,14 @@ static void test_secrets_never_in_messages(void **state)
 	struct fixture *f = *state;
 	/* Each breaks on a line that carries the secret or the token. */
 	static const char *const creds[] = {
-	    "[default]\naws_secret_access_key " SECRET "\n",
-	    "aws_secret_access_key = " SECRET "\n",
-	    "[default " SECRET "\n",
-	    "[default] " SECRET "\n",
-	    "[default]\naws_session_token\n  " TOKEN "\n  " SECRET "\n",
-	    "[default]\ns3 =\n  " SECRET "\n",
-	    "[default]\n = " SECRET "\n",
-	    "[" SECRET "] " TOKEN "\n",
+		"[default]\naws_secret_access_key " SECRET "\n",
+		"aws_secret_access_key = " SECRET "\n",
+		"[default " SECRET "\n",
+		"[default] " SECRET "\n",
+		"[default]\naws_session_token\n  " TOKEN "\n  " SECRET "\n",
+		"[default]\ns3 =\n  " SECRET "\n",
+		"[default]\n = " SECRET "\n",
+		"[" SECRET "] " TOKEN "\n",
 	};
 	for (size_t i = 0; i < sizeof creds / sizeof creds[0]; i++) {
 		char *msg = load_error(f, NULL, creds[i]);
@@ -521,11 +521,11 @@ static void test_secrets_never_in_messages(void **state)
 	}
 	/* Errors found later, about a profile that holds the secret. */
 	static const char *const later[] = {
-	    "[default]\naws_access_key_id = AKID\naws_session_token = " TOKEN "\n",
-	    "[default]\naws_access_key_id = AKID\naws_secret_access_key = " SECRET "\naws_session_token = " TOKEN
-	    "\nduration_seconds = soon\n",
-	    "[default]\naws_access_key_id = AKID\naws_secret_access_key = " SECRET
-	    "\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = default\ncredential_source = Environment\n",
+		"[default]\naws_access_key_id = AKID\naws_session_token = " TOKEN "\n",
+		"[default]\naws_access_key_id = AKID\naws_secret_access_key = " SECRET "\naws_session_token = " TOKEN
+		"\nduration_seconds = soon\n",
+		"[default]\naws_access_key_id = AKID\naws_secret_access_key = " SECRET
+		"\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = default\ncredential_source = Environment\n",
 	};
 	for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
 		struct aws_files *files = load(f, NULL, later[i]);
@@ -547,10 +547,10 @@ static void test_profile_spelling_per_file(void **state)
 	struct fixture *f = *state;
 	/* config: [default] and [profile x]; credentials: [default] and [x]. */
 	struct aws_files *files =
-	    load(f, "[default]\nregion = us-east-2\n[profile cfg]\nregion = eu-west-1\n[wrong]\nregion = x\n",
-	         "[default]\naws_access_key_id = AKIDDEF\naws_secret_access_key = " SECRET "\n"
-	         "[cred]\naws_access_key_id = AKIDCRED\naws_secret_access_key = " SECRET "\n"
-	         "[profile other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = " SECRET "\n");
+		load(f, "[default]\nregion = us-east-2\n[profile cfg]\nregion = eu-west-1\n[wrong]\nregion = x\n",
+		     "[default]\naws_access_key_id = AKIDDEF\naws_secret_access_key = " SECRET "\n"
+		     "[cred]\naws_access_key_id = AKIDCRED\naws_secret_access_key = " SECRET "\n"
+		     "[profile other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = " SECRET "\n");
 	struct aws_profile *p = get(files, "default");
 	assert_true(p->found);
 	assert_string_equal(p->region, "us-east-2");
@@ -573,17 +573,17 @@ static void test_profile_spelling_per_file(void **state)
 	char *msg = get_error(files, "wrong");
 	struct buf want = {0};
 	buf_printf(&want,
-	           "profile \"wrong\" is defined in neither %s nor %s (%s:5 has [wrong]; the config file "
-	           "needs [profile wrong])",
-	           f->config, f->creds, f->config);
+		   "profile \"wrong\" is defined in neither %s nor %s (%s:5 has [wrong]; the config file "
+		   "needs [profile wrong])",
+		   f->config, f->creds, f->config);
 	assert_string_equal(msg, want.s);
 	free(msg);
 	msg = get_error(files, "other");
 	buf_reset(&want);
 	buf_printf(&want,
-	           "profile \"other\" is defined in neither %s nor %s (%s:7 has [profile other]; the "
-	           "credentials file needs [other])",
-	           f->config, f->creds, f->creds);
+		   "profile \"other\" is defined in neither %s nor %s (%s:7 has [profile other]; the "
+		   "credentials file needs [other])",
+		   f->config, f->creds, f->creds);
 	assert_string_equal(msg, want.s);
 	free(msg);
 	buf_free(&want);
@@ -594,27 +594,27 @@ static void test_credentials_file_wins(void **state)
 {
 	struct fixture *f = *state;
 	struct aws_files *files = load(f,
-	                               "[profile p]\n"
-	                               "aws_access_key_id = AKIDCONFIG\n"
-	                               "aws_secret_access_key = config-secret\n"
-	                               "aws_session_token = config-token\n"
-	                               "region = us-east-1\n"
-	                               "output = json\n"
-	                               "[profile only-config]\n"
-	                               "aws_access_key_id = AKIDC2\n"
-	                               "aws_secret_access_key = c2-secret\n"
-	                               "aws_security_token = legacy-token\n"
-	                               "aws_session_token = new-token\n"
-	                               "[profile tokenless]\n"
-	                               "aws_access_key_id = AKIDC3\n"
-	                               "aws_secret_access_key = c3-secret\n"
-	                               "aws_session_token = c3-token\n",
-	                               "[p]\n"
-	                               "aws_access_key_id = AKIDCREDS\n"
-	                               "aws_secret_access_key = " SECRET "\n"
-	                               "region = eu-north-1\n"
-	                               "[tokenless]\n"
-	                               "aws_secret_access_key = half\n");
+				       "[profile p]\n"
+				       "aws_access_key_id = AKIDCONFIG\n"
+				       "aws_secret_access_key = config-secret\n"
+				       "aws_session_token = config-token\n"
+				       "region = us-east-1\n"
+				       "output = json\n"
+				       "[profile only-config]\n"
+				       "aws_access_key_id = AKIDC2\n"
+				       "aws_secret_access_key = c2-secret\n"
+				       "aws_security_token = legacy-token\n"
+				       "aws_session_token = new-token\n"
+				       "[profile tokenless]\n"
+				       "aws_access_key_id = AKIDC3\n"
+				       "aws_secret_access_key = c3-secret\n"
+				       "aws_session_token = c3-token\n",
+				       "[p]\n"
+				       "aws_access_key_id = AKIDCREDS\n"
+				       "aws_secret_access_key = " SECRET "\n"
+				       "region = eu-north-1\n"
+				       "[tokenless]\n"
+				       "aws_secret_access_key = half\n");
 	struct aws_profile *p = get(files, "p");
 	/* The key triple comes whole from the credentials file: no token
 	 * there means no token, not the config file's. */
@@ -647,7 +647,7 @@ static void test_credentials_file_wins(void **state)
 	files = load(f, "[default]\naws_secret_access_key = " SECRET "\n", "[default]\n\naws_access_key_id = AKID\n");
 	char *msg = get_error(files, "default");
 	assert_at(msg, f->creds, 3,
-	          "profile \"default\" has aws_access_key_id but no aws_secret_access_key in the same file");
+		  "profile \"default\" has aws_access_key_id but no aws_secret_access_key in the same file");
 	free(msg);
 	aws_files_free(&files);
 
@@ -665,31 +665,31 @@ static void test_all_settings(void **state)
 {
 	struct fixture *f = *state;
 	struct aws_files *files = load(f,
-	                               "[profile all]\n"
-	                               "region = us-east-2\n"
-	                               "credential_process = /usr/local/bin/get-creds --account \"build x\" 'a b'  \n"
-	                               "role_arn = arn:aws:iam::069491470376:role/Engineer\n"
-	                               "source_profile = default\n"
-	                               "credential_source = Environment\n"
-	                               "external_id = ext-1\n"
-	                               "role_session_name = relcon\n"
-	                               "duration_seconds = 3600\n"
-	                               "mfa_serial = arn:aws:iam::1:mfa/me\n"
-	                               "web_identity_token_file = /tmp/token\n"
-	                               "endpoint_url = http://localhost:4566\n"
-	                               "max_attempts = 5\n"
-	                               "retry_mode = adaptive\n"
-	                               "ignore_configured_endpoint_urls = TRUE\n"
-	                               "services = local\n"
-	                               "[services local]\n"
-	                               "s3 =\n"
-	                               "  endpoint_url = http://127.0.0.1:4566\n"
-	                               "EC2 =\n"
-	                               "  endpoint_url = http://127.0.0.1:4567/ec2\n"
-	                               "sts = http://not-nested\n"
-	                               "cloudformation =\n"
-	                               "  Endpoint_Url = http://case-sensitive\n",
-	                               NULL);
+				       "[profile all]\n"
+				       "region = us-east-2\n"
+				       "credential_process = /usr/local/bin/get-creds --account \"build x\" 'a b'  \n"
+				       "role_arn = arn:aws:iam::069491470376:role/Engineer\n"
+				       "source_profile = default\n"
+				       "credential_source = Environment\n"
+				       "external_id = ext-1\n"
+				       "role_session_name = relcon\n"
+				       "duration_seconds = 3600\n"
+				       "mfa_serial = arn:aws:iam::1:mfa/me\n"
+				       "web_identity_token_file = /tmp/token\n"
+				       "endpoint_url = http://localhost:4566\n"
+				       "max_attempts = 5\n"
+				       "retry_mode = adaptive\n"
+				       "ignore_configured_endpoint_urls = TRUE\n"
+				       "services = local\n"
+				       "[services local]\n"
+				       "s3 =\n"
+				       "  endpoint_url = http://127.0.0.1:4566\n"
+				       "EC2 =\n"
+				       "  endpoint_url = http://127.0.0.1:4567/ec2\n"
+				       "sts = http://not-nested\n"
+				       "cloudformation =\n"
+				       "  Endpoint_Url = http://case-sensitive\n",
+				       NULL);
 	struct aws_profile *p = get(files, "all");
 	assert_string_equal(p->region, "us-east-2");
 	/* Kept verbatim (trimmed), to be split without a shell later. */
@@ -745,24 +745,24 @@ static void test_setting_errors(void **state)
 		int line;
 		const char *msg;
 	} cases[] = {
-	    {"[default]\nduration_seconds = 1h\n", 2,
-	     "duration_seconds: expected a whole number of at least 1, got \"1h\""},
-	    {"[default]\nduration_seconds = 0\n", 2,
-	     "duration_seconds: expected a whole number of at least 1, got \"0\""},
-	    {"[default]\nduration_seconds = -5\n", 2,
-	     "duration_seconds: expected a whole number of at least 1, got \"-5\""},
-	    {"[default]\nmax_attempts = 99999999999999999999\n", 2,
-	     "max_attempts: expected a whole number of at least 1, got \"99999999999999999999\""},
-	    {"[default]\nretry_mode = fast\n", 2, "retry_mode: \"fast\" is not one of legacy, standard, adaptive"},
-	    {"[default]\nregion = x\nservices = nowhere\n[services elsewhere]\n", 3,
-	     "services: no [services nowhere] section in "},
+		{"[default]\nduration_seconds = 1h\n", 2,
+		 "duration_seconds: expected a whole number of at least 1, got \"1h\""},
+		{"[default]\nduration_seconds = 0\n", 2,
+		 "duration_seconds: expected a whole number of at least 1, got \"0\""},
+		{"[default]\nduration_seconds = -5\n", 2,
+		 "duration_seconds: expected a whole number of at least 1, got \"-5\""},
+		{"[default]\nmax_attempts = 99999999999999999999\n", 2,
+		 "max_attempts: expected a whole number of at least 1, got \"99999999999999999999\""},
+		{"[default]\nretry_mode = fast\n", 2, "retry_mode: \"fast\" is not one of legacy, standard, adaptive"},
+		{"[default]\nregion = x\nservices = nowhere\n[services elsewhere]\n", 3,
+		 "services: no [services nowhere] section in "},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct aws_files *files = load(f, cases[i].text, NULL);
 		char *msg = get_error(files, "default");
 		struct buf want = {0};
 		buf_printf(&want, "%s:%d: %s%s", f->config, cases[i].line, cases[i].msg,
-		           strstr(cases[i].msg, "section in") ? f->config : "");
+			   strstr(cases[i].msg, "section in") ? f->config : "");
 		assert_string_equal(msg, want.s);
 		buf_free(&want);
 		free(msg);
@@ -887,81 +887,81 @@ static void test_region_resolution(void **state)
 /* ---- Role chains ---- */
 
 static const char chain_config[] = "[default]\n"
-                                   "region = us-east-2\n"
-                                   "[profile sandbox]\n" /* 3 */
-                                   "role_arn = arn:aws:iam::069491470376:role/Engineer\n"
-                                   "source_profile = default\n"
-                                   "external_id = ext\n"
-                                   "[profile deep]\n" /* 7 */
-                                   "role_arn = arn:aws:iam::1:role/Deep\n"
-                                   "source_profile = sandbox\n"
-                                   "[profile ec2role]\n" /* 10 */
-                                   "role_arn = arn:aws:iam::1:role/FromInstance\n"
-                                   "credential_source = Ec2InstanceMetadata\n"
-                                   "[profile on-ec2role]\n" /* 13 */
-                                   "role_arn = arn:aws:iam::1:role/Next\n"
-                                   "source_profile = ec2role\n"
-                                   "[profile loop-a]\n" /* 16 */
-                                   "role_arn = arn:aws:iam::1:role/A\n"
-                                   "source_profile = loop-b\n"
-                                   "[profile loop-b]\n" /* 19 */
-                                   "role_arn = arn:aws:iam::1:role/B\n"
-                                   "source_profile = loop-a\n"
-                                   "[profile self-static]\n" /* 22 */
-                                   "role_arn = arn:aws:iam::1:role/Self\n"
-                                   "source_profile = self-static\n"
-                                   "aws_access_key_id = AKIDSELF\n"
-                                   "aws_secret_access_key = self-secret\n"
-                                   "[profile self-bare]\n" /* 27 */
-                                   "role_arn = arn:aws:iam::1:role/Self\n"
-                                   "source_profile = self-bare\n"
-                                   "[profile missing-source]\n" /* 30 */
-                                   "role_arn = arn:aws:iam::1:role/X\n"
-                                   "source_profile = nowhere\n"
-                                   "[profile empty-source]\n" /* 33 */
-                                   "role_arn = arn:aws:iam::1:role/X\n"
-                                   "source_profile = bare\n"
-                                   "[profile bare]\n" /* 36 */
-                                   "region = us-west-2\n"
-                                   "[profile both]\n" /* 38 */
-                                   "role_arn = arn:aws:iam::1:role/X\n"
-                                   "source_profile = default\n"
-                                   "credential_source = Environment\n"
-                                   "[profile neither]\n" /* 42 */
-                                   "role_arn = arn:aws:iam::1:role/X\n"
-                                   "[profile bad-source]\n" /* 44 */
-                                   "role_arn = arn:aws:iam::1:role/X\n"
-                                   "credential_source = Laptop\n"
-                                   "[profile via-static-role]\n" /* 47 */
-                                   "role_arn = arn:aws:iam::1:role/X\n"
-                                   "source_profile = role-with-keys\n"
-                                   "[profile role-with-keys]\n" /* 50 */
-                                   "role_arn = arn:aws:iam::1:role/Ignored\n"
-                                   "source_profile = loop-a\n"
-                                   "[profile via-process]\n" /* 53 */
-                                   "role_arn = arn:aws:iam::1:role/X\n"
-                                   "source_profile = build\n"
-                                   "[profile build]\n" /* 56 */
-                                   "credential_process = /usr/local/bin/get-creds --account build\n"
-                                   "[profile web]\n" /* 58 */
-                                   "role_arn = arn:aws:iam::1:role/Web\n"
-                                   "web_identity_token_file = /var/run/token\n"
-                                   "[profile three]\n" /* 61 */
-                                   "role_arn = arn:aws:iam::1:role/Three\n"
-                                   "source_profile = loop-c\n"
-                                   "[profile loop-c]\n" /* 64 */
-                                   "role_arn = arn:aws:iam::1:role/C\n"
-                                   "source_profile = loop-d\n"
-                                   "[profile loop-d]\n" /* 67 */
-                                   "role_arn = arn:aws:iam::1:role/D\n"
-                                   "source_profile = loop-c\n";
+				   "region = us-east-2\n"
+				   "[profile sandbox]\n" /* 3 */
+				   "role_arn = arn:aws:iam::069491470376:role/Engineer\n"
+				   "source_profile = default\n"
+				   "external_id = ext\n"
+				   "[profile deep]\n" /* 7 */
+				   "role_arn = arn:aws:iam::1:role/Deep\n"
+				   "source_profile = sandbox\n"
+				   "[profile ec2role]\n" /* 10 */
+				   "role_arn = arn:aws:iam::1:role/FromInstance\n"
+				   "credential_source = Ec2InstanceMetadata\n"
+				   "[profile on-ec2role]\n" /* 13 */
+				   "role_arn = arn:aws:iam::1:role/Next\n"
+				   "source_profile = ec2role\n"
+				   "[profile loop-a]\n" /* 16 */
+				   "role_arn = arn:aws:iam::1:role/A\n"
+				   "source_profile = loop-b\n"
+				   "[profile loop-b]\n" /* 19 */
+				   "role_arn = arn:aws:iam::1:role/B\n"
+				   "source_profile = loop-a\n"
+				   "[profile self-static]\n" /* 22 */
+				   "role_arn = arn:aws:iam::1:role/Self\n"
+				   "source_profile = self-static\n"
+				   "aws_access_key_id = AKIDSELF\n"
+				   "aws_secret_access_key = self-secret\n"
+				   "[profile self-bare]\n" /* 27 */
+				   "role_arn = arn:aws:iam::1:role/Self\n"
+				   "source_profile = self-bare\n"
+				   "[profile missing-source]\n" /* 30 */
+				   "role_arn = arn:aws:iam::1:role/X\n"
+				   "source_profile = nowhere\n"
+				   "[profile empty-source]\n" /* 33 */
+				   "role_arn = arn:aws:iam::1:role/X\n"
+				   "source_profile = bare\n"
+				   "[profile bare]\n" /* 36 */
+				   "region = us-west-2\n"
+				   "[profile both]\n" /* 38 */
+				   "role_arn = arn:aws:iam::1:role/X\n"
+				   "source_profile = default\n"
+				   "credential_source = Environment\n"
+				   "[profile neither]\n" /* 42 */
+				   "role_arn = arn:aws:iam::1:role/X\n"
+				   "[profile bad-source]\n" /* 44 */
+				   "role_arn = arn:aws:iam::1:role/X\n"
+				   "credential_source = Laptop\n"
+				   "[profile via-static-role]\n" /* 47 */
+				   "role_arn = arn:aws:iam::1:role/X\n"
+				   "source_profile = role-with-keys\n"
+				   "[profile role-with-keys]\n" /* 50 */
+				   "role_arn = arn:aws:iam::1:role/Ignored\n"
+				   "source_profile = loop-a\n"
+				   "[profile via-process]\n" /* 53 */
+				   "role_arn = arn:aws:iam::1:role/X\n"
+				   "source_profile = build\n"
+				   "[profile build]\n" /* 56 */
+				   "credential_process = /usr/local/bin/get-creds --account build\n"
+				   "[profile web]\n" /* 58 */
+				   "role_arn = arn:aws:iam::1:role/Web\n"
+				   "web_identity_token_file = /var/run/token\n"
+				   "[profile three]\n" /* 61 */
+				   "role_arn = arn:aws:iam::1:role/Three\n"
+				   "source_profile = loop-c\n"
+				   "[profile loop-c]\n" /* 64 */
+				   "role_arn = arn:aws:iam::1:role/C\n"
+				   "source_profile = loop-d\n"
+				   "[profile loop-d]\n" /* 67 */
+				   "role_arn = arn:aws:iam::1:role/D\n"
+				   "source_profile = loop-c\n";
 
 static const char chain_creds[] = "[default]\n"
-                                  "aws_access_key_id = AKIDDEFAULT\n"
-                                  "aws_secret_access_key = " SECRET "\n"
-                                  "[role-with-keys]\n"
-                                  "aws_access_key_id = AKIDRWK\n"
-                                  "aws_secret_access_key = " SECRET "\n";
+				  "aws_access_key_id = AKIDDEFAULT\n"
+				  "aws_secret_access_key = " SECRET "\n"
+				  "[role-with-keys]\n"
+				  "aws_access_key_id = AKIDRWK\n"
+				  "aws_secret_access_key = " SECRET "\n";
 
 static char *chain_error(struct aws_files *files, const char *name)
 {
@@ -1075,19 +1075,21 @@ static void test_role_chain_errors(void **state)
 		int line;
 		const char *msg; /* ending in "neither": the two paths follow */
 	} cases[] = {
-	    {"loop-a", 21, "source_profile loop: loop-a -> loop-b -> loop-a"},
-	    {"loop-b", 18, "source_profile loop: loop-b -> loop-a -> loop-b"},
-	    {"three", 69, "source_profile loop: three -> loop-c -> loop-d -> loop-c"},
-	    {"self-bare", 29,
-	     "source_profile loop: self-bare -> self-bare (a profile may name itself only when it has static keys)"},
-	    {"missing-source", 32, "source_profile \"nowhere\" of profile \"missing-source\" is defined in neither"},
-	    {"empty-source", 35,
-	     "source profile \"bare\" has no credentials: it needs aws_access_key_id and "
-	     "aws_secret_access_key, or credential_process"},
-	    {"both", 39, "profile \"both\" has both source_profile and credential_source; it needs one"},
-	    {"neither", 43, "profile \"neither\" has role_arn but neither source_profile nor credential_source"},
-	    {"bad-source", 46,
-	     "credential_source: \"Laptop\" is not one of Environment, Ec2InstanceMetadata, EcsContainer"},
+		{"loop-a", 21, "source_profile loop: loop-a -> loop-b -> loop-a"},
+		{"loop-b", 18, "source_profile loop: loop-b -> loop-a -> loop-b"},
+		{"three", 69, "source_profile loop: three -> loop-c -> loop-d -> loop-c"},
+		{"self-bare", 29,
+		 "source_profile loop: self-bare -> self-bare (a profile may name itself only when it has static "
+		 "keys)"},
+		{"missing-source", 32,
+		 "source_profile \"nowhere\" of profile \"missing-source\" is defined in neither"},
+		{"empty-source", 35,
+		 "source profile \"bare\" has no credentials: it needs aws_access_key_id and "
+		 "aws_secret_access_key, or credential_process"},
+		{"both", 39, "profile \"both\" has both source_profile and credential_source; it needs one"},
+		{"neither", 43, "profile \"neither\" has role_arn but neither source_profile nor credential_source"},
+		{"bad-source", 46,
+		 "credential_source: \"Laptop\" is not one of Environment, Ec2InstanceMetadata, EcsContainer"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *msg = chain_error(files, cases[i].profile);
@@ -1135,10 +1137,10 @@ static void test_split_command(void **state)
 {
 	(void)state;
 	expect_split("/usr/local/bin/get-creds --account build",
-	             (const char *const[]){"/usr/local/bin/get-creds", "--account", "build", NULL});
+		     (const char *const[]){"/usr/local/bin/get-creds", "--account", "build", NULL});
 	expect_split("  a \t b\r\nc  ", (const char *const[]){"a", "b", "c", NULL});
 	expect_split("cmd \"two words\" 'single $HOME \\n' x",
-	             (const char *const[]){"cmd", "two words", "single $HOME \\n", "x", NULL});
+		     (const char *const[]){"cmd", "two words", "single $HOME \\n", "x", NULL});
 	/* Quotes join adjacent text; '' and "" are empty arguments. */
 	expect_split("a\"b c\"d 'e'\"f\" '' \"\"", (const char *const[]){"ab cd", "ef", "", "", NULL});
 	/* Outside quotes a backslash escapes anything. */
@@ -1147,7 +1149,7 @@ static void test_split_command(void **state)
 	expect_split("\"q\\\"q\" \"b\\\\s\" \"\\$x \\n\"", (const char *const[]){"q\"q", "b\\s", "\\$x \\n", NULL});
 	/* No comments, no variables, no globs. */
 	expect_split("echo # not a comment $HOME *",
-	             (const char *const[]){"echo", "#", "not", "a", "comment", "$HOME", "*", NULL});
+		     (const char *const[]){"echo", "#", "not", "a", "comment", "$HOME", "*", NULL});
 	/* Windows-looking paths survive single quotes only. */
 	expect_split("'C:\\bin\\creds.exe' --x", (const char *const[]){"C:\\bin\\creds.exe", "--x", NULL});
 	expect_split("C:\\bin\\creds.exe", (const char *const[]){"C:bincreds.exe", NULL});
@@ -1156,12 +1158,12 @@ static void test_split_command(void **state)
 		const char *line;
 		const char *msg;
 	} bad[] = {
-	    {"get 'unterminated " SECRET, "cannot split the command line: no closing ' quote"},
-	    {"get \"unterminated " SECRET, "cannot split the command line: no closing \" quote"},
-	    {"get \"a\\", "cannot split the command line: no closing \" quote"},
-	    {"get " SECRET "\\", "cannot split the command line: a backslash at the end escapes nothing"},
-	    {"", "empty command line"},
-	    {" \t ", "empty command line"},
+		{"get 'unterminated " SECRET, "cannot split the command line: no closing ' quote"},
+		{"get \"unterminated " SECRET, "cannot split the command line: no closing \" quote"},
+		{"get \"a\\", "cannot split the command line: no closing \" quote"},
+		{"get " SECRET "\\", "cannot split the command line: a backslash at the end escapes nothing"},
+		{"", "empty command line"},
+		{" \t ", "empty command line"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char **argv = (char **)&argv; /* must be reset */
@@ -1178,23 +1180,23 @@ static void test_split_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_missing_files_are_empty, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_default_locations_and_env, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unreadable_files, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_syntax, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_subsections_and_continuations, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_secrets_never_in_messages, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_profile_spelling_per_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_credentials_file_wins, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_all_settings, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_setting_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_profile_selection, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_region_resolution, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_role_chain, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_role_chain_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_split_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_files_are_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_locations_and_env, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syntax, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subsections_and_continuations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secrets_never_in_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_profile_spelling_per_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_credentials_file_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setting_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_profile_selection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_region_resolution, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_role_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_role_chain_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_command, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,7 +52,7 @@ static void test_begin_add(void **state)
 	query_add_bool(&b, "DisableRollback", 1);
 	query_add_bool(&b, "DryRun", 0);
 	assert_string_equal(buf_str(&b), "Action=DescribeStacks&Version=2010-05-15&StackName=alice%20super&Empty="
-	                                 "&TimeoutInMinutes=30&DisableRollback=true&DryRun=false");
+					 "&TimeoutInMinutes=30&DisableRollback=true&DryRun=false");
 	buf_free(&b);
 
 	/* On an empty buffer, no leading '&'. */
@@ -76,18 +76,18 @@ static void test_lists(void **state)
 	query_add_members(&b, "Capabilities", caps, 2);
 	query_add_members(&b, "None", caps, 0);
 	assert_string_equal(buf_str(&b),
-	                    "Capabilities.member.1=CAPABILITY_IAM&Capabilities.member.2=CAPABILITY_AUTO_EXPAND");
+			    "Capabilities.member.1=CAPABILITY_IAM&Capabilities.member.2=CAPABILITY_AUTO_EXPAND");
 	buf_free(&b);
 }
 
 static const char tags_body[] = "<DescribeThingsResponse xmlns=\"http://example.com/doc/\">"
-                                "<DescribeThingsResult>"
-                                "<Tags><member><Key>a</Key><Value>1</Value></member>"
-                                "<member><Key>b</Key></member>"
-                                "<member><Key>c</Key><Value/></member></Tags>"
-                                "<Capabilities><member>CAPABILITY_IAM</member><member></member></Capabilities>"
-                                "<NextToken></NextToken><Other>  x  </Other>"
-                                "</DescribeThingsResult></DescribeThingsResponse>";
+				"<DescribeThingsResult>"
+				"<Tags><member><Key>a</Key><Value>1</Value></member>"
+				"<member><Key>b</Key></member>"
+				"<member><Key>c</Key><Value/></member></Tags>"
+				"<Capabilities><member>CAPABILITY_IAM</member><member></member></Capabilities>"
+				"<NextToken></NextToken><Other>  x  </Other>"
+				"</DescribeThingsResult></DescribeThingsResponse>";
 
 static void test_reader(void **state)
 {
@@ -95,8 +95,8 @@ static void test_reader(void **state)
 	struct buf err = {0};
 	struct query_doc q;
 	assert_int_equal(query_open(&q, "DescribeThings", "DescribeThingsResponse", "DescribeThingsResult", tags_body,
-	                            strlen(tags_body), &err),
-	                 0);
+				    strlen(tags_body), &err),
+			 0);
 	assert_int_equal(err.len, 0);
 	struct aws_tag *tags;
 	size_t n;
@@ -175,47 +175,47 @@ static void test_open_errors(void **state)
 {
 	(void)state;
 	const char *cfn_err = "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error>"
-	                      "<Type>Sender</Type><Code>ValidationError</Code>"
-	                      "<Message>Stack with id alice-super does not exist</Message></Error>"
-	                      "<RequestId>b9b4b068</RequestId></ErrorResponse>";
+			      "<Type>Sender</Type><Code>ValidationError</Code>"
+			      "<Message>Stack with id alice-super does not exist</Message></Error>"
+			      "<RequestId>b9b4b068</RequestId></ErrorResponse>";
 	check_open_fails(cfn_err, strlen(cfn_err), "DescribeStacksResult",
-	                 "DescribeStacks: ValidationError: Stack with id alice-super does not exist");
+			 "DescribeStacks: ValidationError: Stack with id alice-super does not exist");
 	const char *ec2_err = "<Response><Errors><Error><Code>AuthFailure</Code></Error></Errors>"
-	                      "<RequestID>x</RequestID></Response>";
+			      "<RequestID>x</RequestID></Response>";
 	check_open_fails(ec2_err, strlen(ec2_err), NULL, "DescribeStacks: AuthFailure");
 	const char *other = "<ListStacksResponse><ListStacksResult/></ListStacksResponse>";
 	check_open_fails(other, strlen(other), NULL,
-	                 "DescribeStacks: not the expected response element <ListStacksResponse> "
-	                 "(want <DescribeStacksResponse>)");
+			 "DescribeStacks: not the expected response element <ListStacksResponse> "
+			 "(want <DescribeStacksResponse>)");
 	const char *nores = "<DescribeStacksResponse><ResponseMetadata/></DescribeStacksResponse>";
 	check_open_fails(nores, strlen(nores), "DescribeStacksResult",
-	                 "DescribeStacks: malformed response: no <DescribeStacksResult>");
+			 "DescribeStacks: malformed response: no <DescribeStacksResult>");
 	check_open_fails("", 0, NULL, "DescribeStacks: malformed response: empty body");
 	check_open_fails(NULL, 0, NULL, "DescribeStacks: malformed response: empty body");
 	check_open_fails("<html><body>502</body></html>", 29, NULL,
-	                 "DescribeStacks: malformed response: not XML (an HTML page)");
+			 "DescribeStacks: malformed response: not XML (an HTML page)");
 	check_open_fails("<DescribeStacksResponse><a>", 27, NULL,
-	                 "DescribeStacks: malformed response: line 1: Premature end of data in tag a line 1");
+			 "DescribeStacks: malformed response: line 1: Premature end of data in tag a line 1");
 }
 
 static void test_retryable(void **state)
 {
 	(void)state;
 	const char *throttle[] = {
-	    "Throttling",
-	    "ThrottlingException",
-	    "ThrottledException",
-	    "RequestThrottledException",
-	    "TooManyRequestsException",
-	    "ProvisionedThroughputExceededException",
-	    "TransactionInProgressException",
-	    "RequestLimitExceeded",
-	    "BandwidthLimitExceeded",
-	    "LimitExceededException",
-	    "RequestThrottled",
-	    "SlowDown",
-	    "PriorRequestNotComplete",
-	    "EC2ThrottledException",
+		"Throttling",
+		"ThrottlingException",
+		"ThrottledException",
+		"RequestThrottledException",
+		"TooManyRequestsException",
+		"ProvisionedThroughputExceededException",
+		"TransactionInProgressException",
+		"RequestLimitExceeded",
+		"BandwidthLimitExceeded",
+		"LimitExceededException",
+		"RequestThrottled",
+		"SlowDown",
+		"PriorRequestNotComplete",
+		"EC2ThrottledException",
 	};
 	for (size_t i = 0; i < sizeof throttle / sizeof throttle[0]; i++) {
 		assert_int_equal(aws_error_retryable(throttle[i], 400), AWS_RETRY_THROTTLE);
@@ -229,9 +229,9 @@ static void test_retryable(void **state)
 		assert_int_equal(aws_error_retryable("InternalError", transient[i]), AWS_RETRY_TRANSIENT);
 	}
 	const char *never[] = {
-	    "ValidationError",       "AccessDenied", "AuthFailure", "SignatureDoesNotMatch", "ExpiredToken",
-	    "InvalidAMIID.NotFound", "NoSuchKey",    "throttling",  "Throttling ",           "",
-	    "AlreadyExistsException"};
+		"ValidationError",       "AccessDenied", "AuthFailure", "SignatureDoesNotMatch", "ExpiredToken",
+		"InvalidAMIID.NotFound", "NoSuchKey",    "throttling",  "Throttling ",           "",
+		"AlreadyExistsException"};
 	for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
 		assert_int_equal(aws_error_retryable(never[i], 400), AWS_RETRY_NO);
 	assert_int_equal(aws_error_retryable(NULL, 0), AWS_RETRY_NO);
@@ -253,25 +253,25 @@ static void test_describe(void **state)
 {
 	(void)state;
 	check_describe(400,
-	               "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
-	               "<Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
-	               "<RequestId>c6104cbe</RequestId></ErrorResponse>",
-	               "Throttling: Rate exceeded (HTTP 400)");
+		       "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+		       "<Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+		       "<RequestId>c6104cbe</RequestId></ErrorResponse>",
+		       "Throttling: Rate exceeded (HTTP 400)");
 	check_describe(403,
-	               "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized "
-	               "to perform this operation.</Message></Error></Errors><RequestID>r</RequestID></Response>",
-	               "UnauthorizedOperation: You are not authorized to perform this operation. (HTTP 403)");
+		       "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized "
+		       "to perform this operation.</Message></Error></Errors><RequestID>r</RequestID></Response>",
+		       "UnauthorizedOperation: You are not authorized to perform this operation. (HTTP 403)");
 	check_describe(404,
-	               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
-	               "<Message>The specified bucket does not exist</Message><BucketName>b</BucketName></Error>",
-	               "NoSuchBucket: The specified bucket does not exist (HTTP 404)");
+		       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
+		       "<Message>The specified bucket does not exist</Message><BucketName>b</BucketName></Error>",
+		       "NoSuchBucket: The specified bucket does not exist (HTTP 404)");
 	check_describe(503, "<Error><Code>SlowDown</Code></Error>", "SlowDown (HTTP 503)");
 	/* Hostile message kept exactly (the UI sanitizes). */
 	check_describe(400,
-	               "<Error><Code>X</Code><Message>&lt;b&gt; \xc2\x9b"
-	               "31m</Message></Error>",
-	               "X: <b> \xc2\x9b"
-	               "31m (HTTP 400)");
+		       "<Error><Code>X</Code><Message>&lt;b&gt; \xc2\x9b"
+		       "31m</Message></Error>",
+		       "X: <b> \xc2\x9b"
+		       "31m (HTTP 400)");
 	check_describe(404, "", "HTTP 404 Not Found");
 	check_describe(403, NULL, "HTTP 403 Forbidden");
 	check_describe(502, "<html><body>Bad Gateway</body></html>", "HTTP 502 Bad Gateway (not an AWS error body)");
@@ -303,7 +303,7 @@ static void test_items(void **state)
 {
 	(void)state;
 	const char *body = "<R><set><item><id>a</id></item><x/><item><id>b</id></item><item/><item><id>d</id></item>"
-	                   "</set></R>";
+			   "</set></R>";
 	struct buf err = {0};
 	struct query_doc q;
 	assert_int_equal(query_open(&q, "Op", "R", NULL, body, strlen(body), &err), 0);
@@ -328,15 +328,15 @@ static void test_items(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_encode),
-	    cmocka_unit_test(test_begin_add),
-	    cmocka_unit_test(test_lists),
-	    cmocka_unit_test(test_reader),
-	    cmocka_unit_test(test_reader_tag_without_key),
-	    cmocka_unit_test(test_open_errors),
-	    cmocka_unit_test(test_retryable),
-	    cmocka_unit_test(test_describe),
-	    cmocka_unit_test(test_items),
+		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_begin_add),
+		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_reader_tag_without_key),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_retryable),
+		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_items),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

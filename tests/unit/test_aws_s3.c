@@ -20,37 +20,37 @@
 #define PFX    "abcd0b72a1e580e90712cdd9eb26d3fb41cd09c8/readyset/templates/"
 
 static const char list_page1[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-    "<Name>" BUCKET "</Name><Prefix>" PFX "</Prefix>"
-    "<KeyCount>3</KeyCount><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter><IsTruncated>true</IsTruncated>"
-    "<ContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</ContinuationToken>"
-    "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwN=</NextContinuationToken>"
-    "<Contents><Key>" PFX "readyset-mysql-super-template.yaml</Key>"
-    "<LastModified>2025-03-01T10:20:00.000Z</LastModified>"
-    "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag>"
-    "<ChecksumAlgorithm>CRC64NVME</ChecksumAlgorithm>"
-    "<Size>48213</Size><StorageClass>STANDARD</StorageClass></Contents>"
-    "<Contents><Key>" PFX "readyset mysql &amp; more.yaml</Key>"
-    "<LastModified>2025-03-01T10:20:01.000Z</LastModified>"
-    "<ETag>\"0c7d1d1f2e2a6c1b7f1b0e5d6e8a9b10-2\"</ETag>"
-    "<Size>5368709120</Size><Owner><ID>abc</ID></Owner><StorageClass>STANDARD</StorageClass></Contents>"
-    "<CommonPrefixes><Prefix>" PFX "nested/</Prefix></CommonPrefixes>"
-    "</ListBucketResult>";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+	"<Name>" BUCKET "</Name><Prefix>" PFX "</Prefix>"
+	"<KeyCount>3</KeyCount><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter><IsTruncated>true</IsTruncated>"
+	"<ContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</ContinuationToken>"
+	"<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwN=</NextContinuationToken>"
+	"<Contents><Key>" PFX "readyset-mysql-super-template.yaml</Key>"
+	"<LastModified>2025-03-01T10:20:00.000Z</LastModified>"
+	"<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag>"
+	"<ChecksumAlgorithm>CRC64NVME</ChecksumAlgorithm>"
+	"<Size>48213</Size><StorageClass>STANDARD</StorageClass></Contents>"
+	"<Contents><Key>" PFX "readyset mysql &amp; more.yaml</Key>"
+	"<LastModified>2025-03-01T10:20:01.000Z</LastModified>"
+	"<ETag>\"0c7d1d1f2e2a6c1b7f1b0e5d6e8a9b10-2\"</ETag>"
+	"<Size>5368709120</Size><Owner><ID>abc</ID></Owner><StorageClass>STANDARD</StorageClass></Contents>"
+	"<CommonPrefixes><Prefix>" PFX "nested/</Prefix></CommonPrefixes>"
+	"</ListBucketResult>";
 
 static const char list_commits[] =
-    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\n"
-    "  <Name>" BUCKET "</Name>\n  <Prefix></Prefix>\n  <KeyCount>2</KeyCount>\n  <MaxKeys>1000</MaxKeys>\n"
-    "  <Delimiter>/</Delimiter>\n  <IsTruncated>false</IsTruncated>\n"
-    "  <CommonPrefixes>\n    <Prefix>0123456789abcdef0123456789abcdef01234567/</Prefix>\n  </CommonPrefixes>\n"
-    "  <CommonPrefixes>\n    <Prefix>abcd0b72a1e580e90712cdd9eb26d3fb41cd09c8/</Prefix>\n  </CommonPrefixes>\n"
-    "</ListBucketResult>\n";
+	"<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\n"
+	"  <Name>" BUCKET "</Name>\n  <Prefix></Prefix>\n  <KeyCount>2</KeyCount>\n  <MaxKeys>1000</MaxKeys>\n"
+	"  <Delimiter>/</Delimiter>\n  <IsTruncated>false</IsTruncated>\n"
+	"  <CommonPrefixes>\n    <Prefix>0123456789abcdef0123456789abcdef01234567/</Prefix>\n  </CommonPrefixes>\n"
+	"  <CommonPrefixes>\n    <Prefix>abcd0b72a1e580e90712cdd9eb26d3fb41cd09c8/</Prefix>\n  </CommonPrefixes>\n"
+	"</ListBucketResult>\n";
 
 static const char no_such_bucket[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
-    "<BucketName>nope</BucketName><RequestId>4442587FB7D0A2F9</RequestId>"
-    "<HostId>vEXAMPLEhBFZdWBhPRd+Y4RLXXl9e7SjMNfESUCwcE1e3hESPqOTKqL8J2/fzkETQHEBOEaOmFg=</HostId></Error>";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
+	"<BucketName>nope</BucketName><RequestId>4442587FB7D0A2F9</RequestId>"
+	"<HostId>vEXAMPLEhBFZdWBhPRd+Y4RLXXl9e7SjMNfESUCwcE1e3hESPqOTKqL8J2/fzkETQHEBOEaOmFg=</HostId></Error>";
 
 /* ---- Addresses ---- */
 
@@ -59,15 +59,15 @@ static void test_list_query(void **state)
 	(void)state;
 	struct buf q = {0};
 	struct s3_list_req req = {
-	    .prefix = PFX,
-	    .delimiter = "/",
-	    .continuation_token = "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=",
-	    .max_keys = 1000,
+		.prefix = PFX,
+		.delimiter = "/",
+		.continuation_token = "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=",
+		.max_keys = 1000,
 	};
 	s3_list_query(&q, &req);
 	assert_string_equal(buf_str(&q), "continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D"
-	                                 "&delimiter=%2F&list-type=2&max-keys=1000"
-	                                 "&prefix=abcd0b72a1e580e90712cdd9eb26d3fb41cd09c8%2Freadyset%2Ftemplates%2F");
+					 "&delimiter=%2F&list-type=2&max-keys=1000"
+					 "&prefix=abcd0b72a1e580e90712cdd9eb26d3fb41cd09c8%2Freadyset%2Ftemplates%2F");
 	/* First page of the commit listing: empty prefix and no token left out. */
 	buf_reset(&q);
 	struct s3_list_req commits = {.prefix = "", .delimiter = "/"};
@@ -127,8 +127,8 @@ static void test_list(void **state)
 
 	/* No namespace, a prefixed namespace, odd ETags, no KeyCount. */
 	const char *plain = "<ListBucketResult><Name>b</Name><IsTruncated>false</IsTruncated>"
-	                    "<Contents><Key>k</Key><ETag>\"</ETag></Contents>"
-	                    "<Contents><Key>k2</Key><ETag>abc</ETag><Size>0</Size></Contents></ListBucketResult>";
+			    "<Contents><Key>k</Key><ETag>\"</ETag></Contents>"
+			    "<Contents><Key>k2</Key><ETag>abc</ETag><Size>0</Size></Contents></ListBucketResult>";
 	assert_int_equal(s3_list_parse(plain, strlen(plain), &l, &err), 0);
 	assert_int_equal(l.nobjects, 2);
 	assert_string_equal(l.objects[0].etag, "\"");
@@ -138,8 +138,8 @@ static void test_list(void **state)
 	assert_int_equal(l.key_count, 2);
 	s3_list_free(&l);
 	const char *prefixed = "<s3:ListBucketResult xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-	                       "<s3:Name>b</s3:Name><s3:Contents><s3:Key>k</s3:Key></s3:Contents>"
-	                       "</s3:ListBucketResult>";
+			       "<s3:Name>b</s3:Name><s3:Contents><s3:Key>k</s3:Key></s3:Contents>"
+			       "</s3:ListBucketResult>";
 	assert_int_equal(s3_list_parse(prefixed, strlen(prefixed), &l, &err), 0);
 	assert_string_equal(l.bucket, "b");
 	assert_string_equal(l.objects[0].key, "k");
@@ -164,29 +164,29 @@ static void test_list_errors(void **state)
 	(void)state;
 	check_list_fails(no_such_bucket, "ListObjectsV2: NoSuchBucket: The specified bucket does not exist");
 	check_list_fails("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>",
-	                 "ListObjectsV2: malformed response: IsTruncated is true but there is no "
-	                 "<NextContinuationToken>");
+			 "ListObjectsV2: malformed response: IsTruncated is true but there is no "
+			 "<NextContinuationToken>");
 	check_list_fails("<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken/>"
-	                 "</ListBucketResult>",
-	                 "ListObjectsV2: malformed response: IsTruncated is true but there is no "
-	                 "<NextContinuationToken>");
+			 "</ListBucketResult>",
+			 "ListObjectsV2: malformed response: IsTruncated is true but there is no "
+			 "<NextContinuationToken>");
 	check_list_fails("<ListBucketResult><Contents><Key>a</Key></Contents><Contents><Size>1</Size></Contents>"
-	                 "</ListBucketResult>",
-	                 "ListObjectsV2: malformed response: object 2 has no <Key>");
+			 "</ListBucketResult>",
+			 "ListObjectsV2: malformed response: object 2 has no <Key>");
 	check_list_fails("<ListBucketResult><Contents><Key>a</Key><Size>12x</Size></Contents></ListBucketResult>",
-	                 "ListObjectsV2: malformed response: object 1 has a bad <Size>");
+			 "ListObjectsV2: malformed response: object 1 has a bad <Size>");
 	check_list_fails("<ListBucketResult><Contents><Key>a</Key><Size>-1</Size></Contents></ListBucketResult>",
-	                 "ListObjectsV2: malformed response: object 1 has a bad <Size>");
+			 "ListObjectsV2: malformed response: object 1 has a bad <Size>");
 	check_list_fails("<ListBucketResult><Contents><Key>a</Key><Size>99999999999999999999999</Size></Contents>"
-	                 "</ListBucketResult>",
-	                 "ListObjectsV2: malformed response: object 1 has a bad <Size>");
+			 "</ListBucketResult>",
+			 "ListObjectsV2: malformed response: object 1 has a bad <Size>");
 	check_list_fails("<ListBucketResult><KeyCount>two</KeyCount></ListBucketResult>",
-	                 "ListObjectsV2: malformed response: bad <KeyCount>");
+			 "ListObjectsV2: malformed response: bad <KeyCount>");
 	check_list_fails("<ListBucketResult><CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>"
-	                 "<CommonPrefixes/></ListBucketResult>",
-	                 "ListObjectsV2: malformed response: common prefix 2 has no <Prefix>");
+			 "<CommonPrefixes/></ListBucketResult>",
+			 "ListObjectsV2: malformed response: common prefix 2 has no <Prefix>");
 	check_list_fails("<ListAllMyBucketsResult/>", "ListObjectsV2: not the expected response element "
-	                                              "<ListAllMyBucketsResult> (want <ListBucketResult>)");
+						      "<ListAllMyBucketsResult> (want <ListBucketResult>)");
 	check_list_fails("", "ListObjectsV2: malformed response: empty body");
 }
 
@@ -215,15 +215,15 @@ static void test_list_hostile(void **state)
 	(void)state;
 	/* Keys are bytes chosen by whoever uploaded: kept exactly. */
 	const char *body = "<ListBucketResult><Contents><Key>a/&lt;b&gt;/\xc2\x9b"
-	                   "0m\xe2\x80\xae"
-	                   "/ c </Key>"
-	                   "<ETag>&quot;&quot;</ETag></Contents></ListBucketResult>";
+			   "0m\xe2\x80\xae"
+			   "/ c </Key>"
+			   "<ETag>&quot;&quot;</ETag></Contents></ListBucketResult>";
 	struct s3_list l;
 	struct buf err = {0};
 	assert_int_equal(s3_list_parse(body, strlen(body), &l, &err), 0);
 	assert_string_equal(l.objects[0].key, "a/<b>/\xc2\x9b"
-	                                      "0m\xe2\x80\xae"
-	                                      "/ c");
+					      "0m\xe2\x80\xae"
+					      "/ c");
 	assert_string_equal(l.objects[0].etag, "");
 	s3_list_free(&l);
 	const char *esc = "<ListBucketResult><Contents><Key>\x1b[2J</Key></Contents></ListBucketResult>";
@@ -247,16 +247,16 @@ static void test_errors(void **state)
 	assert_null(e.code);
 
 	const char *region = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is "
-	                     "malformed; the region 'us-east-1' is wrong; expecting 'us-east-2'</Message>"
-	                     "<Region>us-east-2</Region><RequestId>1</RequestId></Error>";
+			     "malformed; the region 'us-east-1' is wrong; expecting 'us-east-2'</Message>"
+			     "<Region>us-east-2</Region><RequestId>1</RequestId></Error>";
 	assert_int_equal(s3_error_parse(region, strlen(region), &e), 0);
 	assert_string_equal(e.code, "AuthorizationHeaderMalformed");
 	assert_string_equal(e.region, "us-east-2");
 	s3_error_free(&e);
 	const char *redirect =
-	    "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access "
-	    "must be addressed using the specified endpoint.</Message>"
-	    "<Endpoint>" BUCKET ".s3.us-east-2.amazonaws.com</Endpoint><Bucket>" BUCKET "</Bucket></Error>";
+		"<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access "
+		"must be addressed using the specified endpoint.</Message>"
+		"<Endpoint>" BUCKET ".s3.us-east-2.amazonaws.com</Endpoint><Bucket>" BUCKET "</Bucket></Error>";
 	assert_int_equal(s3_error_parse(redirect, strlen(redirect), &e), 0);
 	assert_string_equal(e.endpoint, BUCKET ".s3.us-east-2.amazonaws.com");
 	assert_null(e.region);
@@ -268,7 +268,7 @@ static void test_errors(void **state)
 	s3_error_free(&e);
 
 	const char *not_errors[] = {"", list_page1, "<Error><Message>m</Message></Error>", "<Error><Code>X",
-	                            "<html><body>403</body></html>"};
+				    "<html><body>403</body></html>"};
 	for (size_t i = 0; i < sizeof not_errors / sizeof not_errors[0]; i++) {
 		assert_int_equal(s3_error_parse(not_errors[i], strlen(not_errors[i]), &e), -1);
 		assert_null(e.code);
@@ -295,10 +295,10 @@ static void test_head(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_list_query),   cmocka_unit_test(test_list),
-	    cmocka_unit_test(test_list_errors),  cmocka_unit_test(test_list_truncated),
-	    cmocka_unit_test(test_list_hostile), cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_head),
+		cmocka_unit_test(test_list_query),   cmocka_unit_test(test_list),
+		cmocka_unit_test(test_list_errors),  cmocka_unit_test(test_list_truncated),
+		cmocka_unit_test(test_list_hostile), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_head),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

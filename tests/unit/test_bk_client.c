@@ -47,9 +47,12 @@ static int start_sandbox(void **state)
 	config_defaults(&cfg);
 	loop = loop_new();
 	http = http_new(loop);
-	struct bk_settings s = {.endpoint = endpoint, .organization = (char *)"readyset",
-				.pipeline = (char *)"readyset", .token = (char *)"sandbox-token",
-				.token_source = (char *)"test", .endpoint_source = (char *)"test"};
+	struct bk_settings s = {.endpoint = endpoint,
+				.organization = (char *)"readyset",
+				.pipeline = (char *)"readyset",
+				.token = (char *)"sandbox-token",
+				.token_source = (char *)"test",
+				.endpoint_source = (char *)"test"};
 	bk = bk_client_new(http, &s);
 	return 0;
 }
@@ -279,10 +282,8 @@ static void unknown_job_is_404(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lists_across_pages),
-		cmocka_unit_test(missing_build_is_404),
-		cmocka_unit_test(unblocks_the_ami_step_once),
-		cmocka_unit_test(release_needs_its_name),
+		cmocka_unit_test(lists_across_pages),         cmocka_unit_test(missing_build_is_404),
+		cmocka_unit_test(unblocks_the_ami_step_once), cmocka_unit_test(release_needs_its_name),
 		cmocka_unit_test(unknown_job_is_404),
 	};
 	return cmocka_run_group_tests(tests, start_sandbox, stop_sandbox);

@@ -69,7 +69,7 @@ static char *list_error(const char *json, size_t len)
 	return buf_steal(&err);
 }
 
-#define LIT(lit) lit, sizeof lit - 1
+#define LIT(lit)        lit, sizeof lit - 1
 #define LIST_ERROR(lit) list_error(LIT(lit))
 
 static const struct bk_job *find_job(const struct bk_build *b, const char *id)
@@ -403,10 +403,11 @@ static void test_malformed_lists(void **state)
 static void test_build_parse(void **state)
 {
 	(void)state;
-	static const char body[] = "{\"number\":1234,\"state\":\"blocked\",\"blocked\":true,"
-				   "\"creator\":{\"name\":\"Bot\"},\"author\":{\"name\":\"\",\"email\":\"a@x\"},"
-				   "\"jobs\":[{\"id\":\"j1\",\"type\":\"manual\",\"label\":\"Go\",\"state\":\"blocked\","
-				   "\"unblockable\":true}]}";
+	static const char body[] =
+		"{\"number\":1234,\"state\":\"blocked\",\"blocked\":true,"
+		"\"creator\":{\"name\":\"Bot\"},\"author\":{\"name\":\"\",\"email\":\"a@x\"},"
+		"\"jobs\":[{\"id\":\"j1\",\"type\":\"manual\",\"label\":\"Go\",\"state\":\"blocked\","
+		"\"unblockable\":true}]}";
 	struct bk_build b;
 	struct buf err = {0};
 	assert_int_equal(bk_build_parse(body, sizeof body - 1, &b, &err), 0);
@@ -434,12 +435,11 @@ static void test_build_parse(void **state)
 static void test_job_parse(void **state)
 {
 	(void)state;
-	static const char body[] =
-		"{\"id\":\"ded35de2-7de0-4da8-8daa-b4ce0b7f1064\",\"type\":\"manual\","
-		"\"label\":\"Deploy AMIs and CloudFormation as release\",\"step_key\":\"release\","
-		"\"state\":\"unblocked\",\"unblockable\":false,"
-		"\"unblocked_by\":{\"id\":\"u1\",\"name\":\"Ada\",\"email\":\"ada@example.com\"},"
-		"\"unblocked_at\":\"2025-03-01T10:21:00+00:00\"}";
+	static const char body[] = "{\"id\":\"ded35de2-7de0-4da8-8daa-b4ce0b7f1064\",\"type\":\"manual\","
+				   "\"label\":\"Deploy AMIs and CloudFormation as release\",\"step_key\":\"release\","
+				   "\"state\":\"unblocked\",\"unblockable\":false,"
+				   "\"unblocked_by\":{\"id\":\"u1\",\"name\":\"Ada\",\"email\":\"ada@example.com\"},"
+				   "\"unblocked_at\":\"2025-03-01T10:21:00+00:00\"}";
 	struct bk_job j;
 	struct buf err = {0};
 	assert_int_equal(bk_job_parse(body, sizeof body - 1, &j, &err), 0);
@@ -506,11 +506,13 @@ static void check_next(const char *header, const char *want)
 static void test_link_next(void **state)
 {
 	(void)state;
-	check_next("<https://api.buildkite.com/v2/organizations/o/pipelines/p/builds?page=3&per_page=100>; rel=\"next\", "
-		   "<https://api.buildkite.com/v2/organizations/o/pipelines/p/builds?page=6&per_page=100>; rel=\"last\"",
-		   "https://api.buildkite.com/v2/organizations/o/pipelines/p/builds?page=3&per_page=100");
+	check_next(
+		"<https://api.buildkite.com/v2/organizations/o/pipelines/p/builds?page=3&per_page=100>; rel=\"next\", "
+		"<https://api.buildkite.com/v2/organizations/o/pipelines/p/builds?page=6&per_page=100>; rel=\"last\"",
+		"https://api.buildkite.com/v2/organizations/o/pipelines/p/builds?page=3&per_page=100");
 	/* next not first */
-	check_next("<https://x/?page=1>; rel=\"first\", <https://x/?page=1>; rel=\"prev\", <https://x/?page=3>; rel=\"next\"",
+	check_next("<https://x/?page=1>; rel=\"first\", <https://x/?page=1>; rel=\"prev\", <https://x/?page=3>; "
+		   "rel=\"next\"",
 		   "https://x/?page=3");
 	/* unquoted rel, odd spacing, upper case */
 	check_next("<https://x/?page=2>;rel=next", "https://x/?page=2");
@@ -520,7 +522,8 @@ static void test_link_next(void **state)
 	check_next("<https://x/?page=2>; rel=\"prev nextish\", <https://x/?page=4>; rel=\"last next\"",
 		   "https://x/?page=4");
 	/* other params, and commas inside the URL and a quoted value */
-	check_next("<https://x/?a=1,2>; title=\"a, b; rel=next\"; rel=\"prev\", <https://x/?b=3,4>; type=\"text/html\"; rel=next",
+	check_next("<https://x/?a=1,2>; title=\"a, b; rel=next\"; rel=\"prev\", <https://x/?b=3,4>; "
+		   "type=\"text/html\"; rel=next",
 		   "https://x/?b=3,4");
 	/* a malformed entry does not hide a later good one */
 	check_next("garbage, <https://x/?page=5>; rel=\"next\"", "https://x/?page=5");
@@ -591,7 +594,8 @@ static void test_json_helpers(void **state)
 {
 	(void)state;
 	struct buf err = {0};
-	static const char body[] = "{\"s\":\"x\",\"i\":-3,\"b\":true,\"n\":null,\"f\":1.5,\"si\":\"7\",\"o\":{},\"a\":[]}";
+	static const char body[] =
+		"{\"s\":\"x\",\"i\":-3,\"b\":true,\"n\":null,\"f\":1.5,\"si\":\"7\",\"o\":{},\"a\":[]}";
 	struct json_object *o = json_parse_text(body, sizeof body - 1, &err);
 	assert_non_null(o);
 	assert_string_equal(json_get_str(o, "s"), "x");
@@ -631,22 +635,14 @@ static void test_json_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list_fields),
-		cmocka_unit_test(test_passed_but_blocked),
-		cmocka_unit_test(test_job_types_and_names),
-		cmocka_unit_test(test_manual_jobs),
-		cmocka_unit_test(test_message_bytes_exact),
-		cmocka_unit_test(test_meta_data),
-		cmocka_unit_test(test_creator_and_offsets),
-		cmocka_unit_test(test_null_and_wrong_types),
-		cmocka_unit_test(test_copy_is_deep),
-		cmocka_unit_test(test_truncated_everywhere),
-		cmocka_unit_test(test_malformed_lists),
-		cmocka_unit_test(test_build_parse),
-		cmocka_unit_test(test_job_parse),
-		cmocka_unit_test(test_error_message),
-		cmocka_unit_test(test_link_next),
-		cmocka_unit_test(test_parse_time),
+		cmocka_unit_test(test_list_fields),         cmocka_unit_test(test_passed_but_blocked),
+		cmocka_unit_test(test_job_types_and_names), cmocka_unit_test(test_manual_jobs),
+		cmocka_unit_test(test_message_bytes_exact), cmocka_unit_test(test_meta_data),
+		cmocka_unit_test(test_creator_and_offsets), cmocka_unit_test(test_null_and_wrong_types),
+		cmocka_unit_test(test_copy_is_deep),        cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_malformed_lists),     cmocka_unit_test(test_build_parse),
+		cmocka_unit_test(test_job_parse),           cmocka_unit_test(test_error_message),
+		cmocka_unit_test(test_link_next),           cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_json_helpers),
 	};
 	return cmocka_run_group_tests(tests, load_fixture, free_fixture);

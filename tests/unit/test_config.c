@@ -202,40 +202,40 @@ static void test_full_file_overrides(void **state)
 {
 	struct fixture *f = *state;
 	char *path = write_file(f, "full.yaml",
-	                        "# every key\n"
-	                        "buildkite:\n"
-	                        "  organization: acme\n"
-	                        "  pipeline: \"widgets\"\n"
-	                        "  endpoint: http://127.0.0.1:8080\n"
-	                        "  token_file: ~/bk-token\n"
-	                        "  per_page: 42\n"
-	                        "steps:\n"
-	                        "  build_amis: Build images\n"
-	                        "  alpha: 'Ship alpha'\n"
-	                        "  release: Ship release\n"
-	                        "  release_field: name\n"
-	                        "  main_branch: trunk\n"
-	                        "refresh:\n"
-	                        "  active_seconds: 5\n"
-	                        "  idle_seconds: 120\n"
-	                        "  max_budget_percent: 25\n"
-	                        "http:\n"
-	                        "  timeout_seconds: 7\n"
-	                        "  max_attempts: 1\n"
-	                        "ui:\n"
-	                        "  theme: high-contrast\n"
-	                        "  branch: main\n"
-	                        "  builds: 200\n"
-	                        "aws:\n"
-	                        "  region: eu-west-1\n"
-	                        "  destination_regions: [eu-west-1, eu-central-1]\n"
-	                        "  internal_bucket: ib\n"
-	                        "  public_bucket: pb\n"
-	                        "  internal_prefix: i/<COMMIT>/\n"
-	                        "  alpha_prefix: a/<COMMIT>/\n"
-	                        "  release_prefix: r/<RELEASE>/\n"
-	                        "  commit_tag: GitSha\n"
-	                        "  locals_path: deploy/locals.hcl\n");
+				"# every key\n"
+				"buildkite:\n"
+				"  organization: acme\n"
+				"  pipeline: \"widgets\"\n"
+				"  endpoint: http://127.0.0.1:8080\n"
+				"  token_file: ~/bk-token\n"
+				"  per_page: 42\n"
+				"steps:\n"
+				"  build_amis: Build images\n"
+				"  alpha: 'Ship alpha'\n"
+				"  release: Ship release\n"
+				"  release_field: name\n"
+				"  main_branch: trunk\n"
+				"refresh:\n"
+				"  active_seconds: 5\n"
+				"  idle_seconds: 120\n"
+				"  max_budget_percent: 25\n"
+				"http:\n"
+				"  timeout_seconds: 7\n"
+				"  max_attempts: 1\n"
+				"ui:\n"
+				"  theme: high-contrast\n"
+				"  branch: main\n"
+				"  builds: 200\n"
+				"aws:\n"
+				"  region: eu-west-1\n"
+				"  destination_regions: [eu-west-1, eu-central-1]\n"
+				"  internal_bucket: ib\n"
+				"  public_bucket: pb\n"
+				"  internal_prefix: i/<COMMIT>/\n"
+				"  alpha_prefix: a/<COMMIT>/\n"
+				"  release_prefix: r/<RELEASE>/\n"
+				"  commit_tag: GitSha\n"
+				"  locals_path: deploy/locals.hcl\n");
 	struct config c;
 	struct buf err = {0};
 	int rc = config_load(&c, path, &err);
@@ -280,10 +280,10 @@ static void test_partial_file_keeps_other_defaults(void **state)
 {
 	struct fixture *f = *state;
 	char *path = write_file(f, "part.yaml",
-	                        "refresh:\n  idle_seconds: 300\n"
-	                        "ui:\n  branch:\n" /* empty value: the empty string */
-	                        "http:\n"          /* empty section */
-	                        "aws:\n  destination_regions:\n    - us-west-1\n");
+				"refresh:\n  idle_seconds: 300\n"
+				"ui:\n  branch:\n" /* empty value: the empty string */
+				"http:\n"          /* empty section */
+				"aws:\n  destination_regions:\n    - us-west-1\n");
 	struct config c;
 	struct buf err = {0};
 	int rc = config_load(&c, path, &err);
@@ -324,7 +324,7 @@ static void test_unknown_keys(void **state)
 {
 	struct fixture *f = *state;
 	expect_error(f, "buildkite:\n  organization: acme\n  organisation: acme\n",
-	             "3: buildkite.organisation: unknown key");
+		     "3: buildkite.organisation: unknown key");
 	expect_error(f, "# comment\ncolours:\n  a: b\n", "2: colours: unknown key");
 	expect_error(f, "refresh:\n  active_seconds: 5\n  fast:\n    x: 1\n", "3: refresh.fast: unknown key");
 	/* Dotted keys are the same keys, so a misspelt one is found too. */
@@ -335,26 +335,26 @@ static void test_wrong_types(void **state)
 {
 	struct fixture *f = *state;
 	expect_error(f, "refresh:\n  active_seconds: 5\n  idle_seconds: soon\n",
-	             "3: refresh.idle_seconds: expected a whole number, got \"soon\"");
+		     "3: refresh.idle_seconds: expected a whole number, got \"soon\"");
 	expect_error(f, "http:\n  timeout_seconds: 2.5\n",
-	             "2: http.timeout_seconds: expected a whole number, got \"2.5\"");
+		     "2: http.timeout_seconds: expected a whole number, got \"2.5\"");
 	expect_error(f, "http:\n  timeout_seconds:\n", "2: http.timeout_seconds: expected a whole number, got \"\"");
 	expect_error(f, "http:\n  max_attempts: [1, 2]\n", "2: http.max_attempts: expected a whole number");
 	expect_error(f, "aws:\n  destination_regions: us-east-1\n",
-	             "2: aws.destination_regions: expected a list of strings");
+		     "2: aws.destination_regions: expected a list of strings");
 	expect_error(f, "aws:\n  destination_regions:\n    - us-east-1\n    - {name: x}\n",
-	             "4: aws.destination_regions: expected a list of strings");
+		     "4: aws.destination_regions: expected a list of strings");
 	expect_error(f, "aws:\n  destination_regions:\n    - us-east-1\n    -\n",
-	             "4: aws.destination_regions: expected a list of strings");
+		     "4: aws.destination_regions: expected a list of strings");
 	expect_error(f, "aws:\n  destination_regions: [us-east-1, ~]\n",
-	             "2: aws.destination_regions: expected a list of strings");
+		     "2: aws.destination_regions: expected a list of strings");
 	expect_error(f, "buildkite: readyset\n", "1: buildkite: expected a mapping");
 	expect_error(f, "steps:\n  - alpha\n", "2: steps: expected a mapping");
 	expect_error(f, "ui:\n  theme:\n    name: dark\n", "3: ui.theme: expected a string");
 	expect_error(f, "- buildkite\n", "1: expected a mapping of sections (buildkite:, steps:, refresh:, ...)");
 	/* Control characters in a bad value are shown inert. */
 	expect_error(f, "http:\n  max_attempts: \"4\\e[2J\"\n",
-	             "2: http.max_attempts: expected a whole number, got \"4^[[2J\"");
+		     "2: http.max_attempts: expected a whole number, got \"4^[[2J\"");
 }
 
 static void test_out_of_range(void **state)
@@ -364,7 +364,7 @@ static void test_out_of_range(void **state)
 	expect_error(f, "buildkite:\n  per_page: 0\n", "2: buildkite.per_page: must be between 1 and 100");
 	expect_error(f, "buildkite:\n  per_page: -3\n", "2: buildkite.per_page: must be between 1 and 100");
 	expect_error(f, "\n\nrefresh:\n  max_budget_percent: 99999999999999999999999\n",
-	             "4: refresh.max_budget_percent: must be between 1 and 100");
+		     "4: refresh.max_budget_percent: must be between 1 and 100");
 	expect_error(f, "http:\n  max_attempts: 11\n", "2: http.max_attempts: must be between 1 and 10");
 }
 
@@ -378,10 +378,10 @@ static void test_yaml_syntax_errors(void **state)
 {
 	struct fixture *f = *state;
 	expect_error(f, "buildkite:\n  organization: [unclosed\n",
-	             "3: did not find expected ',' or ']' while parsing a flow sequence");
+		     "3: did not find expected ',' or ']' while parsing a flow sequence");
 	expect_error(f, "ui:\n  theme: a\n builds: 3\n", "3: did not find expected key while parsing a block mapping");
 	expect_error(f, "ui:\n\ttheme: a\n",
-	             "2: found character that cannot start any token while scanning for the next token");
+		     "2: found character that cannot start any token while scanning for the next token");
 }
 
 static void test_explicit_missing_file(void **state)
@@ -503,9 +503,9 @@ static void test_xdg_dirs(void **state)
 		const char *var;
 		const char *fallback;
 	} dirs[] = {
-	    {config_dir, "XDG_CONFIG_HOME", ".config"},
-	    {config_state_dir, "XDG_STATE_HOME", ".local/state"},
-	    {config_cache_dir, "XDG_CACHE_HOME", ".cache"},
+		{config_dir, "XDG_CONFIG_HOME", ".config"},
+		{config_state_dir, "XDG_STATE_HOME", ".local/state"},
+		{config_cache_dir, "XDG_CACHE_HOME", ".cache"},
 	};
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		char *got = dirs[i].fn();
@@ -555,41 +555,41 @@ static void test_print_keys(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const all[] = {
-	    "buildkite.organization",
-	    "buildkite.pipeline",
-	    "buildkite.endpoint",
-	    "buildkite.token_file",
-	    "buildkite.per_page",
-	    "steps.build_amis",
-	    "steps.alpha",
-	    "steps.release",
-	    "steps.release_field",
-	    "steps.main_branch",
-	    "refresh.active_seconds",
-	    "refresh.idle_seconds",
-	    "refresh.max_budget_percent",
-	    "http.timeout_seconds",
-	    "http.max_attempts",
-	    "ui.theme",
-	    "ui.branch",
-	    "ui.builds",
-	    "aws.region",
-	    "aws.destination_regions",
-	    "aws.internal_bucket",
-	    "aws.public_bucket",
-	    "aws.internal_prefix",
-	    "aws.alpha_prefix",
-	    "aws.release_prefix",
-	    "aws.commit_tag",
-	    "aws.locals_path",
-	    "stacks.allow_foreign_teardown",
-	    "aws.sandbox_accounts",
-	    "ssh.bastion_user",
-	    "ssh.user",
-	    "ssh.identity_file",
-	    "ssh.options",
-	    "ssh.port",
-	    "ssh.program",
+		"buildkite.organization",
+		"buildkite.pipeline",
+		"buildkite.endpoint",
+		"buildkite.token_file",
+		"buildkite.per_page",
+		"steps.build_amis",
+		"steps.alpha",
+		"steps.release",
+		"steps.release_field",
+		"steps.main_branch",
+		"refresh.active_seconds",
+		"refresh.idle_seconds",
+		"refresh.max_budget_percent",
+		"http.timeout_seconds",
+		"http.max_attempts",
+		"ui.theme",
+		"ui.branch",
+		"ui.builds",
+		"aws.region",
+		"aws.destination_regions",
+		"aws.internal_bucket",
+		"aws.public_bucket",
+		"aws.internal_prefix",
+		"aws.alpha_prefix",
+		"aws.release_prefix",
+		"aws.commit_tag",
+		"aws.locals_path",
+		"stacks.allow_foreign_teardown",
+		"aws.sandbox_accounts",
+		"ssh.bastion_user",
+		"ssh.user",
+		"ssh.identity_file",
+		"ssh.options",
+		"ssh.port",
+		"ssh.program",
 	};
 	size_t nall = sizeof all / sizeof all[0];
 	char *out = NULL;
@@ -656,22 +656,22 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_defaults),
-	    T(test_xdg_default_missing_is_fine),
-	    T(test_xdg_default_is_read),
-	    T(test_full_file_overrides),
-	    T(test_partial_file_keeps_other_defaults),
-	    T(test_empty_files_are_fine),
-	    T(test_unknown_keys),
-	    T(test_wrong_types),
-	    T(test_out_of_range),
-	    T(test_duplicate_key),
-	    T(test_yaml_syntax_errors),
-	    T(test_explicit_missing_file),
-	    T(test_relcon_config_env),
-	    T(test_home_expansion),
-	    T(test_xdg_dirs),
-	    T(test_print_keys),
+		T(test_defaults),
+		T(test_xdg_default_missing_is_fine),
+		T(test_xdg_default_is_read),
+		T(test_full_file_overrides),
+		T(test_partial_file_keeps_other_defaults),
+		T(test_empty_files_are_fine),
+		T(test_unknown_keys),
+		T(test_wrong_types),
+		T(test_out_of_range),
+		T(test_duplicate_key),
+		T(test_yaml_syntax_errors),
+		T(test_explicit_missing_file),
+		T(test_relcon_config_env),
+		T(test_home_expansion),
+		T(test_xdg_dirs),
+		T(test_print_keys),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

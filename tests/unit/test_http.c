@@ -25,7 +25,7 @@ struct reply {
 	int status;
 	const char *headers; /* extra header lines, each ending "\r\n" */
 	const char *body;
-	int hang;            /* never answer (client must time out) */
+	int hang; /* never answer (client must time out) */
 };
 
 static struct {
@@ -164,8 +164,12 @@ static void run(const char *method, const char *body, long timeout_ms, int attem
 	http_set_backoff(h, 5, 50);
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/x", srv.port);
-	struct http_req req = {.method = method, .url = url, .body = body, .body_len = body ? strlen(body) : 0,
-			       .timeout_ms = timeout_ms, .max_attempts = attempts};
+	struct http_req req = {.method = method,
+			       .url = url,
+			       .body = body,
+			       .body_len = body ? strlen(body) : 0,
+			       .timeout_ms = timeout_ms,
+			       .max_attempts = attempts};
 	memset(res, 0, sizeof *res);
 	http_send(h, &req, on_done, res);
 	assert_int_equal(res->done, 0); /* never called from inside http_send */

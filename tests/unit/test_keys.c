@@ -37,12 +37,24 @@ static void test_round_trip_canonical(void **state)
 {
 	(void)state;
 	static const char *const names[] = {
-		"<Enter>", "<Esc>", "<Tab>", "<BackTab>", "<Space>", "<Backspace>", "<Del>", "<Up>", "<Down>",
-		"<Left>", "<Right>", "<Home>", "<End>", "<PgUp>", "<PgDn>", "<Ins>", "<Resize>", "<Mouse>",
-		"<S-Up>", "<S-Down>", "<S-Left>", "<S-Right>", "<S-Home>", "<S-End>", "<S-Del>", "<lt>",
-		"<F1>", "<F2>", "<F3>", "<F4>", "<F5>", "<F6>", "<F7>", "<F8>", "<F9>", "<F10>", "<F11>", "<F12>",
-		"<F13>", "<F63>", "<C-\\>", "<C-]>", "<C-^>", "<C-_>", "<U+0085>", "<U+D800>", "<U+0080>",
-		"\xc3\xa9", "\xc3\x9c", "\xe6\x97\xa5", "\xf0\x9f\x9a\x80", "\xc2\xa0", "\xef\xbf\xbd",
+		"<Enter>",   "<Esc>",        "<Tab>",
+		"<BackTab>", "<Space>",      "<Backspace>",
+		"<Del>",     "<Up>",         "<Down>",
+		"<Left>",    "<Right>",      "<Home>",
+		"<End>",     "<PgUp>",       "<PgDn>",
+		"<Ins>",     "<Resize>",     "<Mouse>",
+		"<S-Up>",    "<S-Down>",     "<S-Left>",
+		"<S-Right>", "<S-Home>",     "<S-End>",
+		"<S-Del>",   "<lt>",         "<F1>",
+		"<F2>",      "<F3>",         "<F4>",
+		"<F5>",      "<F6>",         "<F7>",
+		"<F8>",      "<F9>",         "<F10>",
+		"<F11>",     "<F12>",        "<F13>",
+		"<F63>",     "<C-\\>",       "<C-]>",
+		"<C-^>",     "<C-_>",        "<U+0085>",
+		"<U+D800>",  "<U+0080>",     "\xc3\xa9",
+		"\xc3\x9c",  "\xe6\x97\xa5", "\xf0\x9f\x9a\x80",
+		"\xc2\xa0",  "\xef\xbf\xbd",
 	};
 	struct buf b = {0};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -135,16 +147,18 @@ static void test_aliases(void **state)
 	static const struct {
 		const char *in, *canon;
 	} cases[] = {
-		{"<enter>", "<Enter>"}, {"<ENTER>", "<Enter>"}, {"<CR>", "<Enter>"}, {"<return>", "<Enter>"},
-		{"<C-m>", "<Enter>"}, {"<c-M>", "<Enter>"}, {"<C-i>", "<Tab>"}, {"<tab>", "<Tab>"},
-		{"<C-[>", "<Esc>"}, {"<escape>", "<Esc>"}, {"<c-L>", "<C-l>"}, {"<C-L>", "<C-l>"},
+		{"<enter>", "<Enter>"},   {"<ENTER>", "<Enter>"},     {"<CR>", "<Enter>"},
+		{"<return>", "<Enter>"},  {"<C-m>", "<Enter>"},       {"<c-M>", "<Enter>"},
+		{"<C-i>", "<Tab>"},       {"<tab>", "<Tab>"},         {"<C-[>", "<Esc>"},
+		{"<escape>", "<Esc>"},    {"<c-L>", "<C-l>"},         {"<C-L>", "<C-l>"},
 		{"<S-Tab>", "<BackTab>"}, {"<backtab>", "<BackTab>"}, {"<BS>", "<Backspace>"},
-		{"<Delete>", "<Del>"}, {"<PageUp>", "<PgUp>"}, {"<pagedown>", "<PgDn>"}, {"<insert>", "<Ins>"},
-		{"<f5>", "<F5>"}, {"<F05>", "<F5>"}, {"<LT>", "<lt>"}, {"<space>", "<Space>"}, {" ", "<Space>"},
-		{"<U+41>", "A"}, {"<u+00e9>", "\xc3\xa9"}, {"<U+0020>", "<Space>"}, {"<U+003C>", "<lt>"},
-		{"<U+000D>", "<Enter>"}, {"<U+007F>", "<Backspace>"}, {"<U+0001>", "<C-a>"},
-		{"<key-343>", "<Enter>"}, /* KEY_ENTER, the keypad's */
-		{"<s-up>", "<S-Up>"}, {"<resize>", "<Resize>"},
+		{"<Delete>", "<Del>"},    {"<PageUp>", "<PgUp>"},     {"<pagedown>", "<PgDn>"},
+		{"<insert>", "<Ins>"},    {"<f5>", "<F5>"},           {"<F05>", "<F5>"},
+		{"<LT>", "<lt>"},         {"<space>", "<Space>"},     {" ", "<Space>"},
+		{"<U+41>", "A"},          {"<u+00e9>", "\xc3\xa9"},   {"<U+0020>", "<Space>"},
+		{"<U+003C>", "<lt>"},     {"<U+000D>", "<Enter>"},    {"<U+007F>", "<Backspace>"},
+		{"<U+0001>", "<C-a>"},    {"<key-343>", "<Enter>"}, /* KEY_ENTER, the keypad's */
+		{"<s-up>", "<S-Up>"},     {"<resize>", "<Resize>"},
 	};
 	struct buf b = {0};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -176,10 +190,38 @@ static void test_bad_names(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"", "<", "<Foo>", "<>", "<Enter", "<F0>", "<F64>", "<F>", "<F1x>", "<C-1>", "<C->", "<C-ab>",
-		"<U+>", "<U+110000>", "<U+0>", "<U+12G>", "<Key-1>", "<Key-99999>", "<Key->",
-		"<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa>", "\t", "\n", "\x1b", "\x7f", "\x80", "\xc3",
-		"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xc2\x85",
+		"",
+		"<",
+		"<Foo>",
+		"<>",
+		"<Enter",
+		"<F0>",
+		"<F64>",
+		"<F>",
+		"<F1x>",
+		"<C-1>",
+		"<C->",
+		"<C-ab>",
+		"<U+>",
+		"<U+110000>",
+		"<U+0>",
+		"<U+12G>",
+		"<Key-1>",
+		"<Key-99999>",
+		"<Key->",
+		"<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa>",
+		"\t",
+		"\n",
+		"\x1b",
+		"\x7f",
+		"\x80",
+		"\xc3",
+		"\xc0\xaf",
+		"\xe0\x80\xaf",
+		"\xed\xa0\x80",
+		"\xf4\x90\x80\x80",
+		"\xf8\x88\x80\x80\x80",
+		"\xc2\x85",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		const char *p = bad[i];

@@ -108,41 +108,41 @@ static void test_headers_redacted_in_file(void **state)
 	open_log(f);
 	/* A whole request as curl's debug callback would hand it over. */
 	log_msg(LOG_DEBUG, "%s",
-	        "GET /v2/organizations/readyset/builds HTTP/1.1\r\n"
-	        "Host: api.buildkite.com\r\n"
-	        "Authorization: Bearer bkua_abcdefghijklmnop\r\n"
-	        "Accept: application/json\r\n");
+		"GET /v2/organizations/readyset/builds HTTP/1.1\r\n"
+		"Host: api.buildkite.com\r\n"
+		"Authorization: Bearer bkua_abcdefghijklmnop\r\n"
+		"Accept: application/json\r\n");
 	log_msg(LOG_DEBUG, "%s",
-	        "POST / HTTP/1.1\n"
-	        "authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-2/ec2/aws4_request, "
-	        "SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=5d672d79c15b13162d9279b0855cfba6\n"
-	        "X-Amz-Security-Token: IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ\n"
-	        "X-Amz-Date: 20261124T065000Z\n");
+		"POST / HTTP/1.1\n"
+		"authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261124/us-east-2/ec2/aws4_request, "
+		"SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=5d672d79c15b13162d9279b0855cfba6\n"
+		"X-Amz-Security-Token: IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ\n"
+		"X-Amz-Date: 20261124T065000Z\n");
 	log_msg(LOG_INFO, "GET %s",
-	        "https://bucket.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-	        "&X-Amz-Security-Token=FwoGZXIvYXdz%2Fsession&X-Amz-Signature=0123abcd&x-id=GetObject");
+		"https://bucket.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+		"&X-Amz-Security-Token=FwoGZXIvYXdz%2Fsession&X-Amz-Signature=0123abcd&x-id=GetObject");
 	log_msg(LOG_INFO, "retrying with Bearer tok.en-value_1~+/= after 429");
 	log_close();
 
 	char *text = slurp(f->path);
 	static const char *const gone[] = {
-	    "bkua_abcdefghijklmnop", "AKIDEXAMPLE",  "5d672d79c15b13162d9279b0855cfba6",
-	    "IQoJb3JpZ2luX2VjEJr",   "FwoGZXIvYXdz", "0123abcd",
-	    "tok.en-value_1",
+		"bkua_abcdefghijklmnop", "AKIDEXAMPLE",  "5d672d79c15b13162d9279b0855cfba6",
+		"IQoJb3JpZ2luX2VjEJr",   "FwoGZXIvYXdz", "0123abcd",
+		"tok.en-value_1",
 	};
 	for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
 		if (strstr(text, gone[i]))
 			fail_msg("\"%s\" is in the log:\n%s", gone[i], text);
 	}
 	static const char *const kept[] = {
-	    "Host: api.buildkite.com\n",
-	    "Authorization: [REDACTED]\n",
-	    "Accept: application/json\n",
-	    "authorization: [REDACTED]\n",
-	    "X-Amz-Security-Token: [REDACTED]\n",
-	    "X-Amz-Date: 20261124T065000Z\n",
-	    "X-Amz-Security-Token=[REDACTED]&X-Amz-Signature=[REDACTED]&x-id=GetObject\n",
-	    "retrying with Bearer [REDACTED] after 429\n",
+		"Host: api.buildkite.com\n",
+		"Authorization: [REDACTED]\n",
+		"Accept: application/json\n",
+		"authorization: [REDACTED]\n",
+		"X-Amz-Security-Token: [REDACTED]\n",
+		"X-Amz-Date: 20261124T065000Z\n",
+		"X-Amz-Security-Token=[REDACTED]&X-Amz-Signature=[REDACTED]&x-id=GetObject\n",
+		"retrying with Bearer [REDACTED] after 429\n",
 	};
 	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
 		if (!strstr(text, kept[i]))
@@ -162,13 +162,13 @@ static void test_redact_rules(void **state)
 	check_redact("a=1&Signature=abc%2Bdef&b=2", "a=1&Signature=[REDACTED]&b=2");
 	check_redact("x-amz-security-token=abc def", "x-amz-security-token=[REDACTED] def");
 	check_redact("{\"SecretAccessKey\": \"s3cr3t/Key+\", \"SessionToken\": \"tok\"}",
-	             "{\"SecretAccessKey\": \"[REDACTED]\", \"SessionToken\": \"[REDACTED]\"}");
+		     "{\"SecretAccessKey\": \"[REDACTED]\", \"SessionToken\": \"[REDACTED]\"}");
 	check_redact("aws_secret_access_key = abcd1234\naws_access_key_id = AKIA1",
-	             "aws_secret_access_key = [REDACTED]\naws_access_key_id = AKIA1");
+		     "aws_secret_access_key = [REDACTED]\naws_access_key_id = AKIA1");
 	check_redact("bearer xyz", "bearer [REDACTED]");
 	/* Words that merely contain the names, or have no value, stay. */
 	check_redact("SignedHeaders=host;x-amz-security-token;x-amz-date",
-	             "SignedHeaders=host;x-amz-security-token;x-amz-date");
+		     "SignedHeaders=host;x-amz-security-token;x-amz-date");
 	check_redact("the Authorization header was missing", "the Authorization header was missing");
 	check_redact("Authorization:\nnext", "Authorization:\nnext");
 	check_redact("forbearer thing", "forbearer thing");
@@ -316,16 +316,16 @@ static void test_open_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_secrets_redacted_in_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_headers_redacted_in_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_redact_rules, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_registered_secrets, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_short_secrets_ignored, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_existing_file_tightened_and_appended, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_control_characters_made_visible, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_log_off_writes_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_open_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secrets_redacted_in_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_headers_redacted_in_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redact_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_registered_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_short_secrets_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_existing_file_tightened_and_appended, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_characters_made_visible, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_off_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_failure, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

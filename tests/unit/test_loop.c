@@ -123,10 +123,8 @@ static void busy_counts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(timers_fire_in_order),
-		cmocka_unit_test(cancelled_timer_never_fires),
-		cmocka_unit_test(fd_wakes_the_loop),
-		cmocka_unit_test(signal_arrives_through_the_loop),
+		cmocka_unit_test(timers_fire_in_order), cmocka_unit_test(cancelled_timer_never_fires),
+		cmocka_unit_test(fd_wakes_the_loop),    cmocka_unit_test(signal_arrives_through_the_loop),
 		cmocka_unit_test(busy_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

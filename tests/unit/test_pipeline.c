@@ -51,10 +51,13 @@ static void finds_the_three_steps(void **state)
 	struct bk_job jobs[4];
 	memset(jobs, 0, sizeof jobs);
 	jobs[0] = (struct bk_job){.type = BK_JOB_SCRIPT, .name = S("Build AMIs and CloudFormation templates")};
-	jobs[1] = (struct bk_job){.type = BK_JOB_MANUAL, .label = S(":package: Build AMIs and CloudFormation templates"),
+	jobs[1] = (struct bk_job){.type = BK_JOB_MANUAL,
+				  .label = S(":package: Build AMIs and CloudFormation templates"),
 				  .state = S("unblocked")};
-	jobs[2] = (struct bk_job){.type = BK_JOB_MANUAL, .label = S("Deploy AMIs and CloudFormation as release"),
-				  .state = S("blocked"), .unblockable = 1};
+	jobs[2] = (struct bk_job){.type = BK_JOB_MANUAL,
+				  .label = S("Deploy AMIs and CloudFormation as release"),
+				  .state = S("blocked"),
+				  .unblockable = 1};
 	jobs[3] = (struct bk_job){.type = BK_JOB_WAITER};
 	struct bk_build b = {.jobs = jobs, .njobs = 4};
 	/* The script job of the same name is not the block step. */
@@ -102,8 +105,13 @@ static void refresh_policy(void **state)
 	assert_int_equal(refresh_delay_ms(1, 1, &unknown, &cfg), 10000);
 	assert_int_equal(refresh_delay_ms(0, 1, &unknown, &cfg), 60000);
 	/* 200/min org limit, 10 %: 20 requests a minute; 5 pages -> every 15 s. */
-	struct bk_ratelimit rl = {.known = 1, .remaining = 150, .limit = 200, .reset = 30,
-				  .user_remaining = -1, .user_limit = -1, .user_reset = -1};
+	struct bk_ratelimit rl = {.known = 1,
+				  .remaining = 150,
+				  .limit = 200,
+				  .reset = 30,
+				  .user_remaining = -1,
+				  .user_limit = -1,
+				  .user_reset = -1};
 	assert_int_equal(refresh_delay_ms(1, 1, &rl, &cfg), 10000);
 	assert_int_equal(refresh_delay_ms(1, 5, &rl, &cfg), 15000);
 	/* The smaller per-user limit governs: 50/min -> 5 a minute -> 12 s per page. */

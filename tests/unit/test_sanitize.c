@@ -85,8 +85,8 @@ static long out_violations(const unsigned char *s, size_t len, unsigned flags)
 		 * sanitizer also checks what follows; the tests below pin that). */
 		int after_emoji = (prev >= 0x1f000 && prev <= 0x1faff) || (prev >= 0x2300 && prev <= 0x23ff) ||
 				  (prev >= 0x2600 && prev <= 0x27bf) || prev == 0xfe0f;
-		if ((cp >= 0x200b && cp <= 0x200c) || (cp == 0x200d && !after_emoji) || (cp >= 0x2060 && cp <= 0x2064) ||
-		    cp == 0xfeff || cp == 0x00ad || cp == 0x2028 || cp == 0x2029)
+		if ((cp >= 0x200b && cp <= 0x200c) || (cp == 0x200d && !after_emoji) ||
+		    (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff || cp == 0x00ad || cp == 0x2028 || cp == 0x2029)
 			return -1; /* invisible, separators */
 		prev = cp;
 		i += n;
@@ -271,16 +271,16 @@ static void test_printable_unchanged(void **state)
 {
 	(void)state;
 	const char *samples[] = {
-	    "plain ASCII: fix(release): bump ~version~ {x} [y] |z| `q` @ # $ % ^ & * \\",
-	    "\xf0\x9f\x9a\x80 deploy \xf0\x9f\x8e\x89\xe2\x9c\x85",                     /* rocket, party, check */
-	    "\xe5\xae\x8c\xe6\x88\x90\xe3\x81\x97\xe3\x81\xbe\xe3\x81\x97\xe3\x81\x9f", /* CJK + kana */
-	    "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4",                                     /* Hangul */
-	    "d\xc3\xa9ploiement na\xc3\xafve \xc3\x85ngstr\xc3\xb6m",                   /* accents */
-	    "e\xcc\x81",                                                                /* combining acute */
-	    "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd",                                         /* thumbs up + skin tone */
-	    "\xf0\x9f\x87\xba\xf0\x9f\x87\xb8",                                         /* flag (regional indicators) */
-	    "\xe2\x8f\x8e \xe2\x80\xa6 \xe2\x82\xac",                                   /* the notations' own glyphs */
-	    "",
+		"plain ASCII: fix(release): bump ~version~ {x} [y] |z| `q` @ # $ % ^ & * \\",
+		"\xf0\x9f\x9a\x80 deploy \xf0\x9f\x8e\x89\xe2\x9c\x85",                     /* rocket, party, check */
+		"\xe5\xae\x8c\xe6\x88\x90\xe3\x81\x97\xe3\x81\xbe\xe3\x81\x97\xe3\x81\x9f", /* CJK + kana */
+		"\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4",                                     /* Hangul */
+		"d\xc3\xa9ploiement na\xc3\xafve \xc3\x85ngstr\xc3\xb6m",                   /* accents */
+		"e\xcc\x81",                                                                /* combining acute */
+		"\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd",                                         /* thumbs up + skin tone */
+		"\xf0\x9f\x87\xba\xf0\x9f\x87\xb8",       /* flag (regional indicators) */
+		"\xe2\x8f\x8e \xe2\x80\xa6 \xe2\x82\xac", /* the notations' own glyphs */
+		"",
 	};
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
 		check(samples[i], 0, samples[i]);
@@ -326,8 +326,8 @@ static void test_max_bytes(void **state)
 	/* Notations are never split either. */
 	check_len("abc\x1b[", 5, 0, 5, "ab" ELLIPSIS);
 	check_len("a\xe2\x80\xae"
-	          "bcdefghij",
-	          13, 0, 12, "a<U+202E>" ELLIPSIS);
+		  "bcdefghij",
+		  13, 0, 12, "a<U+202E>" ELLIPSIS);
 	/* Limits too small for the ellipsis still hold. */
 	check_len("abcdef", 6, 0, 2, "ab");
 	check_len("\xe4\xb8\xad\xe6\x96\x87", 6, 0, 2, "");
@@ -340,7 +340,7 @@ static void test_max_bytes(void **state)
 
 	/* Every limit on a mixed string: a whole-unit prefix, then "…". */
 	const char *mixed = "x\xe5\xae\x8c\x1b[1m\xf0\x9f\x9a\x80\xe2\x80\xae\xff"
-	                    "done\n\xc3\xa9";
+			    "done\n\xc3\xa9";
 	char *full = sanitize(mixed, strlen(mixed), 0, 0);
 	size_t flen = strlen(full);
 	for (size_t max = 1; max <= flen + 2; max++) {
@@ -412,13 +412,14 @@ static void test_property_random(void **state)
 {
 	(void)state;
 	static const unsigned char interesting[] = {
-	    0x00, 0x07, 0x09, 0x0a, 0x0d, 0x1b, 0x7f, 0x80, 0x85, 0x9b, 0xa0, 0xad, 0xbf, 0xc0, 0xc1, 0xc2, 0xd8, 0xdf,
-	    0xe0, 0xe2, 0x80, 0x8b, 0xae, 0xed, 0xef, 0xbb, 0xf0, 0xf4, 0x8f, 0x90, 0xf5, 0xff, '[',  ']',  'a',  '\\',
+		0x00, 0x07, 0x09, 0x0a, 0x0d, 0x1b, 0x7f, 0x80, 0x85, 0x9b, 0xa0, 0xad,
+		0xbf, 0xc0, 0xc1, 0xc2, 0xd8, 0xdf, 0xe0, 0xe2, 0x80, 0x8b, 0xae, 0xed,
+		0xef, 0xbb, 0xf0, 0xf4, 0x8f, 0x90, 0xf5, 0xff, '[',  ']',  'a',  '\\',
 	};
 	unsigned seed = 12345;
 	unsigned char in[96];
 	static const unsigned flag_sets[] = {0, SANITIZE_ONE_LINE, SANITIZE_FIRST_LINE,
-	                                     SANITIZE_ONE_LINE | SANITIZE_FIRST_LINE};
+					     SANITIZE_ONE_LINE | SANITIZE_FIRST_LINE};
 	for (int iter = 0; iter < 20000; iter++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t len = (seed >> 16) % sizeof in;
@@ -453,23 +454,23 @@ static void test_property_random(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_escape_sequences),
-	    cmocka_unit_test(test_c0_and_del),
-	    cmocka_unit_test(test_nul_in_middle),
-	    cmocka_unit_test(test_c1_controls),
-	    cmocka_unit_test(test_bidi_controls),
-	    cmocka_unit_test(test_invisible),
-	    cmocka_unit_test(test_bom),
-	    cmocka_unit_test(test_invalid_bytes),
-	    cmocka_unit_test(test_overlong),
-	    cmocka_unit_test(test_surrogates_and_range),
-	    cmocka_unit_test(test_truncated),
-	    cmocka_unit_test(test_printable_unchanged),
-	    cmocka_unit_test(test_line_breaks),
-	    cmocka_unit_test(test_max_bytes),
-	    cmocka_unit_test(test_long_line),
-	    cmocka_unit_test(test_null_and_empty),
-	    cmocka_unit_test(test_property_random),
+		cmocka_unit_test(test_escape_sequences),
+		cmocka_unit_test(test_c0_and_del),
+		cmocka_unit_test(test_nul_in_middle),
+		cmocka_unit_test(test_c1_controls),
+		cmocka_unit_test(test_bidi_controls),
+		cmocka_unit_test(test_invisible),
+		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_invalid_bytes),
+		cmocka_unit_test(test_overlong),
+		cmocka_unit_test(test_surrogates_and_range),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_printable_unchanged),
+		cmocka_unit_test(test_line_breaks),
+		cmocka_unit_test(test_max_bytes),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_null_and_empty),
+		cmocka_unit_test(test_property_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -258,12 +258,12 @@ static int parse_request(const char *text, size_t len, struct parsed_req *r)
 static struct sigv4_request as_request(const struct parsed_req *p)
 {
 	return (struct sigv4_request){
-	    .method = p->method,
-	    .path = p->path,
-	    .query = p->query,
-	    .headers = (const char *const *)p->headers,
-	    .body = p->body,
-	    .body_len = p->body_len,
+		.method = p->method,
+		.path = p->path,
+		.query = p->query,
+		.headers = (const char *const *)p->headers,
+		.body = p->body,
+		.body_len = p->body_len,
 	};
 }
 
@@ -347,7 +347,7 @@ static int parse_timestamp(const char *ts, char out[17])
 {
 	struct tm tm = {0};
 	if (!ts || sscanf(ts, "%d-%d-%dT%d:%d:%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-	                  &tm.tm_sec) != 6)
+			  &tm.tm_sec) != 6)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -369,9 +369,9 @@ static void test_crt_case(void **state)
 	struct json_object *jc = json_get_obj(ctx, "credentials");
 	assert_non_null(jc);
 	struct sigv4_creds creds = {
-	    json_get_str(jc, "access_key_id"),
-	    json_get_str(jc, "secret_access_key"),
-	    json_get_str(jc, "token"),
+		json_get_str(jc, "access_key_id"),
+		json_get_str(jc, "secret_access_key"),
+		json_get_str(jc, "token"),
 	};
 	if (json_get_bool(ctx, "omit_session_token", 0))
 		creds.session_token = NULL; /* the caller adds the header after signing */
@@ -381,7 +381,7 @@ static void test_crt_case(void **state)
 	assert_int_equal(parse_timestamp(json_get_str(ctx, "timestamp"), amz_date), 0);
 	int normalize = json_get_bool(ctx, "normalize", 1);
 	unsigned flags =
-	    (normalize ? 0 : SIGV4_NO_NORMALIZE) | (json_get_bool(ctx, "sign_body", 0) ? SIGV4_CONTENT_SHA256 : 0);
+		(normalize ? 0 : SIGV4_NO_NORMALIZE) | (json_get_bool(ctx, "sign_body", 0) ? SIGV4_CONTENT_SHA256 : 0);
 
 	struct buf path = {0};
 	buf_printf(&path, "%s/request.txt", vc->dir);
@@ -397,7 +397,7 @@ static void test_crt_case(void **state)
 	assert_int_equal(rc, 0);
 
 	static const char *const files[] = {"header-canonical-request.txt", "header-string-to-sign.txt",
-	                                    "header-signature.txt"};
+					    "header-signature.txt"};
 	const char *got[] = {res.canonical_request, res.string_to_sign, res.signature};
 	char *want_creq = NULL;
 	for (size_t i = 0; i < 3; i++) {
@@ -493,14 +493,14 @@ static void test_s3_key_encoded_once(void **state)
 	struct sigv4_result res;
 	assert_int_equal(sigv4_sign(&req, &c, "us-east-2", "s3", AMZ_DATE, SIGV4_S3, &res, &err), 0);
 	assert_string_equal(res.canonical_request,
-	                    "GET\n"
-	                    "/bucket/abc123/readyset/templates/readyset%20mysql%20%E1%88%B4.yaml\n"
-	                    "\n"
-	                    "host:s3.us-east-2.amazonaws.com\n"
-	                    "x-amz-content-sha256:" EMPTY_SHA256 "\n"
-	                    "x-amz-date:" AMZ_DATE "\n"
-	                    "\n"
-	                    "host;x-amz-content-sha256;x-amz-date\n" EMPTY_SHA256);
+			    "GET\n"
+			    "/bucket/abc123/readyset/templates/readyset%20mysql%20%E1%88%B4.yaml\n"
+			    "\n"
+			    "host:s3.us-east-2.amazonaws.com\n"
+			    "x-amz-content-sha256:" EMPTY_SHA256 "\n"
+			    "x-amz-date:" AMZ_DATE "\n"
+			    "\n"
+			    "host;x-amz-content-sha256;x-amz-date\n" EMPTY_SHA256);
 	assert_string_equal(res.signature, "9c87dcac9e768d76db69df0ccff72c7f6cdb90d188ae9071b1f98bdba9d994ac");
 	assert_string_equal(res.extra_headers[0], "X-Amz-Date: " AMZ_DATE);
 	assert_string_equal(res.extra_headers[1], "X-Amz-Content-SHA256: " EMPTY_SHA256);
@@ -539,17 +539,17 @@ static void test_query_encoding(void **state)
 {
 	(void)state;
 	static const char want[] = "continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D"
-	                           "&delimiter=%2F&fetch-owner=true&list-type=2"
-	                           "&prefix=abc123%2Freadyset%2Ftemplates%2F&start-after=a%2Bb%20c";
+				   "&delimiter=%2F&fetch-owner=true&list-type=2"
+				   "&prefix=abc123%2Freadyset%2Ftemplates%2F&start-after=a%2Bb%20c";
 	static const char *const queries[] = {
-	    /* raw */
-	    "list-type=2&prefix=abc123/readyset/templates/&delimiter=/"
-	    "&continuation-token=1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=&fetch-owner=true"
-	    "&start-after=a+b c",
-	    /* already encoded, lower-case hex, other order, stray '&' */
-	    "start-after=a%2bb%20c&&fetch-owner=true&delimiter=%2f&list-type=2"
-	    "&continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D"
-	    "&prefix=abc123%2Freadyset%2Ftemplates%2F&",
+		/* raw */
+		"list-type=2&prefix=abc123/readyset/templates/&delimiter=/"
+		"&continuation-token=1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=&fetch-owner=true"
+		"&start-after=a+b c",
+		/* already encoded, lower-case hex, other order, stray '&' */
+		"start-after=a%2bb%20c&&fetch-owner=true&delimiter=%2f&list-type=2"
+		"&continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D"
+		"&prefix=abc123%2Freadyset%2Ftemplates%2F&",
 	};
 	const char *h[] = {"Host: bucket.s3.us-east-2.amazonaws.com", NULL};
 	struct sigv4_creds c = {AKID, SECRET, NULL};
@@ -585,7 +585,7 @@ static void test_session_token_signed(void **state)
 	static const char body[] = "Action=GetCallerIdentity&Version=2011-06-15";
 	const char *h[] = {"Host: sts.amazonaws.com", NULL};
 	struct sigv4_request req = {
-	    .method = "POST", .path = "/", .headers = h, .body = body, .body_len = strlen(body)};
+		.method = "POST", .path = "/", .headers = h, .body = body, .body_len = strlen(body)};
 	struct sigv4_creds c = {AKID, SECRET, "tok/en+=="};
 	struct sigv4_result res;
 	assert_int_equal(sigv4_sign(&req, &c, "us-east-1", "sts", AMZ_DATE, 0, &res, NULL), 0);
@@ -598,7 +598,7 @@ static void test_session_token_signed(void **state)
 	assert_null(res.extra_headers[2]);
 	/* The secret appears nowhere in what the signer returns. */
 	const char *outs[] = {res.canonical_request, res.string_to_sign,  res.authorization, res.query,
-	                      res.extra_headers[0],  res.extra_headers[1]};
+			      res.extra_headers[0],  res.extra_headers[1]};
 	for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++)
 		assert_null(strstr(outs[i], SECRET));
 	sigv4_result_free(&res);
@@ -618,37 +618,37 @@ static void test_unsigned_headers(void **state)
 {
 	(void)state;
 	const char *h[] = {"User-Agent: relcon/0.1",
-	                   "Connection: keep-alive",
-	                   "Expect:",
-	                   "TE: trailers",
-	                   "Proxy-Authorization: Basic eA==",
-	                   "X-Amzn-Trace-Id: Root=1",
-	                   "Transfer-Encoding: chunked",
-	                   "Authorization: AWS4-HMAC-SHA256 old",
-	                   "Keep-Alive: 5",
-	                   "Upgrade: h2c",
-	                   "Trailer: x",
-	                   "Host: example.amazonaws.com",
-	                   NULL};
+			   "Connection: keep-alive",
+			   "Expect:",
+			   "TE: trailers",
+			   "Proxy-Authorization: Basic eA==",
+			   "X-Amzn-Trace-Id: Root=1",
+			   "Transfer-Encoding: chunked",
+			   "Authorization: AWS4-HMAC-SHA256 old",
+			   "Keep-Alive: 5",
+			   "Upgrade: h2c",
+			   "Trailer: x",
+			   "Host: example.amazonaws.com",
+			   NULL};
 	struct sigv4_request req = {.method = "GET", .path = "/", .headers = h};
 	struct sigv4_creds c = {AKID, SECRET, NULL};
 	struct sigv4_result res;
 	assert_int_equal(sigv4_sign(&req, &c, "us-east-1", "service", AMZ_DATE, 0, &res, NULL), 0);
 	assert_string_equal(res.authorization,
-	                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
-	                    "SignedHeaders=host;x-amz-date, "
-	                    "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+			    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+			    "SignedHeaders=host;x-amz-date, "
+			    "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 	sigv4_result_free(&res);
 
 	/* Content-Type is signed; values are trimmed and whitespace runs
 	 * (tabs, folds) collapse to one space; repeats join with ','. */
 	const char *h2[] = {"Host:example.amazonaws.com", "Content-Type:  text/plain;\t charset=utf-8  ", "X-B: one",
-	                    "x-b:\n two  \n three", NULL};
+			    "x-b:\n two  \n three", NULL};
 	req.headers = h2;
 	assert_int_equal(sigv4_sign(&req, &c, "us-east-1", "service", AMZ_DATE, 0, &res, NULL), 0);
 	assert_non_null(strstr(res.canonical_request, "\ncontent-type:text/plain; charset=utf-8\nhost:"
-	                                              "example.amazonaws.com\nx-amz-date:" AMZ_DATE
-	                                              "\nx-b:one,two three\n\ncontent-type;host;x-amz-date;x-b\n"));
+						      "example.amazonaws.com\nx-amz-date:" AMZ_DATE
+						      "\nx-b:one,two three\n\ncontent-type;host;x-amz-date;x-b\n"));
 	sigv4_result_free(&res);
 }
 
@@ -660,16 +660,16 @@ static void test_path_normalization(void **state)
 		unsigned flags;
 		const char *want;
 	} cases[] = {
-	    {"", 0, "/"},
-	    {"/", 0, "/"},
-	    {"/a/b/../c/./d//e/", 0, "/a/c/d/e/"},
-	    {"/a/b/..", 0, "/a/"},
-	    {"/../../a", 0, "/a"},
-	    {"/a/.", 0, "/a/"},
-	    {"/a%3Ab c", 0, "/a%253Ab%20c"},
-	    {"//a/./b//", SIGV4_NO_NORMALIZE, "//a/./b//"},
-	    {"/a%3Ab", SIGV4_NO_NORMALIZE, "/a%253Ab"},
-	    {"", SIGV4_S3, "/"},
+		{"", 0, "/"},
+		{"/", 0, "/"},
+		{"/a/b/../c/./d//e/", 0, "/a/c/d/e/"},
+		{"/a/b/..", 0, "/a/"},
+		{"/../../a", 0, "/a"},
+		{"/a/.", 0, "/a/"},
+		{"/a%3Ab c", 0, "/a%253Ab%20c"},
+		{"//a/./b//", SIGV4_NO_NORMALIZE, "//a/./b//"},
+		{"/a%3Ab", SIGV4_NO_NORMALIZE, "/a%253Ab"},
+		{"", SIGV4_S3, "/"},
 	};
 	const char *h[] = {"Host: example.amazonaws.com", NULL};
 	struct sigv4_creds c = {AKID, SECRET, NULL};
@@ -692,7 +692,7 @@ static void test_unsigned_payload(void **state)
 	struct sigv4_creds c = {AKID, SECRET, NULL};
 	struct sigv4_result res;
 	assert_int_equal(
-	    sigv4_sign(&req, &c, "us-east-1", "s3", AMZ_DATE, SIGV4_S3 | SIGV4_UNSIGNED_PAYLOAD, &res, NULL), 0);
+		sigv4_sign(&req, &c, "us-east-1", "s3", AMZ_DATE, SIGV4_S3 | SIGV4_UNSIGNED_PAYLOAD, &res, NULL), 0);
 	assert_non_null(strstr(res.canonical_request, "\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n"));
 	assert_string_equal(last_line(res.canonical_request), "UNSIGNED-PAYLOAD");
 	assert_string_equal(res.extra_headers[1], "X-Amz-Content-SHA256: UNSIGNED-PAYLOAD");
@@ -743,17 +743,17 @@ static void test_errors(void **state)
 		const struct sigv4_creds *creds;
 		const char *region, *date, *msg;
 	} cases[] = {
-	    {nohost, "/", &c, "us-east-1", AMZ_DATE, "Host"},
-	    {noname, "/", &c, "us-east-1", AMZ_DATE, "header 2"},
-	    {nocolon, "/", &c, "us-east-1", AMZ_DATE, "header 1"},
-	    {olddate, "/", &c, "us-east-1", AMZ_DATE, "X-Amz-Date header differs"},
-	    {good, "relative", &c, "us-east-1", AMZ_DATE, "start with '/'"},
-	    {good, "/", &nosecret, "us-east-1", AMZ_DATE, "secret"},
-	    {good, "/", &badtoken, "us-east-1", AMZ_DATE, "session token"},
-	    {good, "/", &c, "", AMZ_DATE, "region"},
-	    {good, "/", &c, "us/east", AMZ_DATE, "region"},
-	    {good, "/", &c, "us-east-1", "2015-08-30T12:36:00Z", "X-Amz-Date"},
-	    {good, "/", &c, "us-east-1", NULL, "X-Amz-Date"},
+		{nohost, "/", &c, "us-east-1", AMZ_DATE, "Host"},
+		{noname, "/", &c, "us-east-1", AMZ_DATE, "header 2"},
+		{nocolon, "/", &c, "us-east-1", AMZ_DATE, "header 1"},
+		{olddate, "/", &c, "us-east-1", AMZ_DATE, "X-Amz-Date header differs"},
+		{good, "relative", &c, "us-east-1", AMZ_DATE, "start with '/'"},
+		{good, "/", &nosecret, "us-east-1", AMZ_DATE, "secret"},
+		{good, "/", &badtoken, "us-east-1", AMZ_DATE, "session token"},
+		{good, "/", &c, "", AMZ_DATE, "region"},
+		{good, "/", &c, "us/east", AMZ_DATE, "region"},
+		{good, "/", &c, "us-east-1", "2015-08-30T12:36:00Z", "X-Amz-Date"},
+		{good, "/", &c, "us-east-1", NULL, "X-Amz-Date"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct buf err = {0};
@@ -761,7 +761,7 @@ static void test_errors(void **state)
 		struct sigv4_result res;
 		memset(&res, 0xff, sizeof res);
 		assert_int_equal(
-		    sigv4_sign(&req, cases[i].creds, cases[i].region, "service", cases[i].date, 0, &res, &err), -1);
+			sigv4_sign(&req, cases[i].creds, cases[i].region, "service", cases[i].date, 0, &res, &err), -1);
 		if (!strstr(buf_str(&err), cases[i].msg))
 			print_error("case %zu: \"%s\" lacks \"%s\"\n", i, buf_str(&err), cases[i].msg);
 		assert_non_null(strstr(buf_str(&err), cases[i].msg));
@@ -784,12 +784,12 @@ int main(void)
 		qsort(crt.v, crt.n, sizeof *crt.v, case_cmp);
 
 	static const struct CMUnitTest fixed[] = {
-	    cmocka_unit_test(test_case_counts),      cmocka_unit_test(test_empty_body_hash),
-	    cmocka_unit_test(test_uri_encode),       cmocka_unit_test(test_s3_key_encoded_once),
-	    cmocka_unit_test(test_query_encoding),   cmocka_unit_test(test_session_token_signed),
-	    cmocka_unit_test(test_unsigned_headers), cmocka_unit_test(test_path_normalization),
-	    cmocka_unit_test(test_unsigned_payload), cmocka_unit_test(test_host_and_date),
-	    cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_case_counts),      cmocka_unit_test(test_empty_body_hash),
+		cmocka_unit_test(test_uri_encode),       cmocka_unit_test(test_s3_key_encoded_once),
+		cmocka_unit_test(test_query_encoding),   cmocka_unit_test(test_session_token_signed),
+		cmocka_unit_test(test_unsigned_headers), cmocka_unit_test(test_path_normalization),
+		cmocka_unit_test(test_unsigned_payload), cmocka_unit_test(test_host_and_date),
+		cmocka_unit_test(test_errors),
 	};
 	size_t nfixed = sizeof fixed / sizeof fixed[0];
 	size_t n = nfixed + classic.n + crt.n;

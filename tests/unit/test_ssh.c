@@ -76,7 +76,7 @@ static void assert_argv(char **argv, const char *const *want)
 
 /* Build for t/cfg/command and check argv and display. */
 static void expect_argv(const struct ssh_target *t, const struct config *c, const char *const *command,
-                        const char *const *want, const char *want_display)
+			const char *const *want, const char *want_display)
 {
 	char **argv = (char **)1;
 	struct buf display = {0}, err = {0};
@@ -195,17 +195,17 @@ static void test_argv_private_jump(void **state)
 	/* Another port: -p for the private host, :PORT for the hop. */
 	c.ssh_port = 2222;
 	static const char *const want_port[] = {"ssh",          "-p", "2222", "-J", "ec2-user@" EIP ":2222",
-	                                        "ubuntu@" PRIV, NULL};
+						"ubuntu@" PRIV, NULL};
 	expect_argv(&t, &c, NULL, want_port, "ssh -p 2222 -J ec2-user@203.0.113.10:2222 ubuntu@10.0.1.23");
 
 	/* Host names are fine (DNS outputs, private DNS names). */
 	c.ssh_port = 22;
 	struct ssh_target n = {.bastion_ip = "bastion.example.com",
-	                       .private_ip = "ip-10-0-1-23.us-east-2.compute.internal"};
+			       .private_ip = "ip-10-0-1-23.us-east-2.compute.internal"};
 	static const char *const want_names[] = {"ssh", "-J", "ec2-user@bastion.example.com",
-	                                         "ubuntu@ip-10-0-1-23.us-east-2.compute.internal", NULL};
+						 "ubuntu@ip-10-0-1-23.us-east-2.compute.internal", NULL};
 	expect_argv(&n, &c, NULL, want_names,
-	            "ssh -J ec2-user@bastion.example.com ubuntu@ip-10-0-1-23.us-east-2.compute.internal");
+		    "ssh -J ec2-user@bastion.example.com ubuntu@ip-10-0-1-23.us-east-2.compute.internal");
 	config_free(&c);
 }
 
@@ -224,42 +224,42 @@ static void test_argv_identity_options_port(void **state)
 	/* The bastion itself: no hop. */
 	struct ssh_target b = {.bastion_ip = EIP};
 	static const char *const want_b[] = {"ssh",
-	                                     "-i",
-	                                     "/home/alice/.ssh/readyset.pem",
-	                                     "-p",
-	                                     "2222",
-	                                     "-o",
-	                                     "ConnectTimeout=10",
-	                                     "-o",
-	                                     "ServerAliveInterval=30",
-	                                     "ec2-user@" EIP,
-	                                     NULL};
+					     "-i",
+					     "/home/alice/.ssh/readyset.pem",
+					     "-p",
+					     "2222",
+					     "-o",
+					     "ConnectTimeout=10",
+					     "-o",
+					     "ServerAliveInterval=30",
+					     "ec2-user@" EIP,
+					     NULL};
 	expect_argv(&b, &c, NULL, want_b,
-	            "ssh -i /home/alice/.ssh/readyset.pem -p 2222 -o ConnectTimeout=10 -o ServerAliveInterval=30 "
-	            "ec2-user@203.0.113.10");
+		    "ssh -i /home/alice/.ssh/readyset.pem -p 2222 -o ConnectTimeout=10 -o ServerAliveInterval=30 "
+		    "ec2-user@203.0.113.10");
 
 	/* A private host: -J would not pass -i and -o to the hop, so the hop
 	 * is spelled out with the same key, port and options. */
 	struct ssh_target p = {.bastion_ip = EIP, .private_ip = PRIV};
-	static const char *const want_p[] = {
-	    "ssh",
-	    "-i",
-	    "/home/alice/.ssh/readyset.pem",
-	    "-p",
-	    "2222",
-	    "-o",
-	    "ConnectTimeout=10",
-	    "-o",
-	    "ServerAliveInterval=30",
-	    "-o",
-	    "ProxyCommand=ssh -i /home/alice/.ssh/readyset.pem -p 2222 -o ConnectTimeout=10 -o ServerAliveInterval=30 "
-	    "-W %h:%p ec2-user@203.0.113.10",
-	    "ubuntu@" PRIV,
-	    NULL};
+	static const char *const want_p[] = {"ssh",
+					     "-i",
+					     "/home/alice/.ssh/readyset.pem",
+					     "-p",
+					     "2222",
+					     "-o",
+					     "ConnectTimeout=10",
+					     "-o",
+					     "ServerAliveInterval=30",
+					     "-o",
+					     "ProxyCommand=ssh -i /home/alice/.ssh/readyset.pem -p 2222 -o "
+					     "ConnectTimeout=10 -o ServerAliveInterval=30 "
+					     "-W %h:%p ec2-user@203.0.113.10",
+					     "ubuntu@" PRIV,
+					     NULL};
 	expect_argv(&p, &c, NULL, want_p,
-	            "ssh -i /home/alice/.ssh/readyset.pem -p 2222 -o ConnectTimeout=10 -o ServerAliveInterval=30 "
-	            "-o 'ProxyCommand=ssh -i /home/alice/.ssh/readyset.pem -p 2222 -o ConnectTimeout=10 "
-	            "-o ServerAliveInterval=30 -W %h:%p ec2-user@203.0.113.10' ubuntu@10.0.1.23");
+		    "ssh -i /home/alice/.ssh/readyset.pem -p 2222 -o ConnectTimeout=10 -o ServerAliveInterval=30 "
+		    "-o 'ProxyCommand=ssh -i /home/alice/.ssh/readyset.pem -p 2222 -o ConnectTimeout=10 "
+		    "-o ServerAliveInterval=30 -W %h:%p ec2-user@203.0.113.10' ubuntu@10.0.1.23");
 
 	/* Identity only, default port, another program. */
 	config_free(&c);
@@ -269,15 +269,15 @@ static void test_argv_identity_options_port(void **state)
 	set_str(&c.ssh_user, "readyset");
 	set_str(&c.ssh_bastion_user, "admin");
 	static const char *const want_i[] = {"/opt/openssh/bin/ssh",
-	                                     "-i",
-	                                     "/keys/k.pem",
-	                                     "-o",
-	                                     "ProxyCommand=/opt/openssh/bin/ssh -i /keys/k.pem -W %h:%p admin@" EIP,
-	                                     "readyset@" PRIV,
-	                                     NULL};
+					     "-i",
+					     "/keys/k.pem",
+					     "-o",
+					     "ProxyCommand=/opt/openssh/bin/ssh -i /keys/k.pem -W %h:%p admin@" EIP,
+					     "readyset@" PRIV,
+					     NULL};
 	expect_argv(&p, &c, NULL, want_i,
-	            "/opt/openssh/bin/ssh -i /keys/k.pem -o 'ProxyCommand=/opt/openssh/bin/ssh -i /keys/k.pem -W %h:%p "
-	            "admin@203.0.113.10' readyset@10.0.1.23");
+		    "/opt/openssh/bin/ssh -i /keys/k.pem -o 'ProxyCommand=/opt/openssh/bin/ssh -i /keys/k.pem -W %h:%p "
+		    "admin@203.0.113.10' readyset@10.0.1.23");
 	config_free(&c);
 	setenv("HOME", old_home, 1);
 	free(old_home);
@@ -291,15 +291,15 @@ static void test_argv_command(void **state)
 	struct ssh_target p = {.bastion_ip = EIP, .private_ip = PRIV};
 	static const char *const cmd[] = {"sudo", "journalctl", "-u", "readyset", "-n", "50", NULL};
 	static const char *const want[] = {"ssh",        "-J", "ec2-user@" EIP, "ubuntu@" PRIV, "--", "sudo",
-	                                   "journalctl", "-u", "readyset",      "-n",           "50", NULL};
+					   "journalctl", "-u", "readyset",      "-n",           "50", NULL};
 	expect_argv(&p, &c, cmd, want,
-	            "ssh -J ec2-user@203.0.113.10 ubuntu@10.0.1.23 -- sudo journalctl -u readyset -n 50");
+		    "ssh -J ec2-user@203.0.113.10 ubuntu@10.0.1.23 -- sudo journalctl -u readyset -n 50");
 
 	/* Command words are the user's own and go to ssh as given; the display
 	 * quotes them so the line pastes back into a shell unchanged. */
 	static const char *const cmd2[] = {"sh", "-c", "echo 'hi' $HOME; ls *", "", NULL};
 	static const char *const want2[] = {"ssh", "ec2-user@" EIP,         "--", "sh",
-	                                    "-c",  "echo 'hi' $HOME; ls *", "",   NULL};
+					    "-c",  "echo 'hi' $HOME; ls *", "",   NULL};
 	struct ssh_target b = {.bastion_ip = EIP};
 	expect_argv(&b, &c, cmd2, want2, "ssh ec2-user@203.0.113.10 -- sh -c 'echo '\\''hi'\\'' $HOME; ls *' ''");
 
@@ -314,27 +314,27 @@ static void test_quote(void **state)
 {
 	(void)state;
 	static const char *const list[] = {"plain-1.2_x/y:z@h,k+=v%",
-	                                   "",
-	                                   "a b",
-	                                   "it's",
-	                                   "a\nb",
-	                                   "\x1b[31mred",
-	                                   "caf\xc3\xa9",
-	                                   "back\\slash\x01",
-	                                   "q'\t",
-	                                   "~x",
-	                                   "*",
-	                                   "$HOME",
-	                                   "-W",
-	                                   "[%h]:%p",
-	                                   NULL};
+					   "",
+					   "a b",
+					   "it's",
+					   "a\nb",
+					   "\x1b[31mred",
+					   "caf\xc3\xa9",
+					   "back\\slash\x01",
+					   "q'\t",
+					   "~x",
+					   "*",
+					   "$HOME",
+					   "-W",
+					   "[%h]:%p",
+					   NULL};
 	struct buf b = {0};
 	char **w = words(list);
 	ssh_quote_argv(w, &b);
 	ssh_argv_free(&w);
 	assert_string_equal(buf_str(&b), "plain-1.2_x/y:z@h,k+=v% '' 'a b' 'it'\\''s' $'a\\x0ab' $'\\x1b[31mred' "
-	                                 "$'caf\\xc3\\xa9' $'back\\\\slash\\x01' $'q\\'\\x09' '~x' '*' '$HOME' -W "
-	                                 "'[%h]:%p'");
+					 "$'caf\\xc3\\xa9' $'back\\\\slash\\x01' $'q\\'\\x09' '~x' '*' '$HOME' -W "
+					 "'[%h]:%p'");
 	buf_free(&b);
 }
 
@@ -346,30 +346,30 @@ static void test_refuse_addresses(void **state)
 	struct config c;
 	config_defaults(&c);
 	static const char *const bad[] = {
-	    "1.2.3.4 -oProxyCommand=x",
-	    "-oProxyCommand=x",
-	    "",
-	    "1.2.3.4\n",
-	    "10.0.1.23\x1b[2J",
-	    "256.1.1.1",
-	    "1.2.3",
-	    "01.2.3.4",
-	    "1.2.3.4.5",
-	    "1234",
-	    "a..b",
-	    "-a.b",
-	    "a-.b",
-	    "a_b.example",
-	    "h\xc3\xb6st",
-	    "1.2.3.4:22",
-	    "[::1]",
-	    "::1",
-	    "host name",
-	    "host;id",
-	    "$(id)",
-	    "`id`",
-	    "10.0.1.23\r",
-	    "user@10.0.1.23",
+		"1.2.3.4 -oProxyCommand=x",
+		"-oProxyCommand=x",
+		"",
+		"1.2.3.4\n",
+		"10.0.1.23\x1b[2J",
+		"256.1.1.1",
+		"1.2.3",
+		"01.2.3.4",
+		"1.2.3.4.5",
+		"1234",
+		"a..b",
+		"-a.b",
+		"a-.b",
+		"a_b.example",
+		"h\xc3\xb6st",
+		"1.2.3.4:22",
+		"[::1]",
+		"::1",
+		"host name",
+		"host;id",
+		"$(id)",
+		"`id`",
+		"10.0.1.23\r",
+		"user@10.0.1.23",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct ssh_target b = {.bastion_ip = bad[i], .bastion_source = "output EIP1 of BastionStack"};
@@ -386,12 +386,12 @@ static void test_refuse_addresses(void **state)
 	char **argv = NULL;
 	assert_int_equal(ssh_argv(&b, &c, NULL, &argv, NULL, &err), -1);
 	assert_string_equal(buf_str(&err),
-	                    "bastion address: \"1.2.3.4 -oProxyCommand=x\" is not an IPv4 address or host name");
+			    "bastion address: \"1.2.3.4 -oProxyCommand=x\" is not an IPv4 address or host name");
 	buf_reset(&err);
 	struct ssh_target e = {.bastion_ip = "10.0.1.23\x1b]52;c;AAAA\x07"};
 	assert_int_equal(ssh_argv(&e, &c, NULL, &argv, NULL, &err), -1);
 	assert_string_equal(buf_str(&err),
-	                    "bastion address: \"10.0.1.23^[]52;c;AAAA^G\" is not an IPv4 address or host name");
+			    "bastion address: \"10.0.1.23^[]52;c;AAAA^G\" is not an IPv4 address or host name");
 	buf_reset(&err);
 	struct ssh_target none = {0};
 	assert_int_equal(ssh_argv(&none, &c, NULL, &argv, NULL, &err), -1);
@@ -421,8 +421,9 @@ static void test_refuse_users(void **state)
 	(void)state;
 	struct config c;
 	config_defaults(&c);
-	static const char *const bad[] = {
-	    "-oX", "Root", "1abc", "a b", "", "ec2-user@host", "a;b", "user\n", "abcdefghijklmnopqrstuvwxyz0123456"};
+	static const char *const bad[] = {"-oX", "Root",   "1abc",
+					  "a b", "",       "ec2-user@host",
+					  "a;b", "user\n", "abcdefghijklmnopqrstuvwxyz0123456"};
 	struct ssh_target p = {.bastion_ip = EIP, .private_ip = PRIV};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		set_str(&c.ssh_user, bad[i]);
@@ -456,26 +457,26 @@ static void test_refuse_options(void **state)
 	struct config c;
 	config_defaults(&c);
 	static const char *const bad[] = {
-	    "-oProxyCommand=touch /tmp/x",
-	    "ProxyCommand=touch /tmp/x",
-	    "ProxyCommand=nc",
-	    "proxyjump=evil",
-	    "PROXYJUMP=evil",
-	    "ConnectTimeout",
-	    "=10",
-	    "ConnectTimeout=",
-	    "ConnectTimeout=-1",
-	    "ControlPath=a b",
-	    "LocalCommand=$(id)",
-	    "X=a;b",
-	    "X=a|b",
-	    "Connect-Timeout=10",
-	    "ControlPath=~/.ssh/cm",
-	    "ControlPath=%h",
-	    "X=a\nb",
-	    "X=\x1b[2J",
-	    "X='q'",
-	    "1X=y",
+		"-oProxyCommand=touch /tmp/x",
+		"ProxyCommand=touch /tmp/x",
+		"ProxyCommand=nc",
+		"proxyjump=evil",
+		"PROXYJUMP=evil",
+		"ConnectTimeout",
+		"=10",
+		"ConnectTimeout=",
+		"ConnectTimeout=-1",
+		"ControlPath=a b",
+		"LocalCommand=$(id)",
+		"X=a;b",
+		"X=a|b",
+		"Connect-Timeout=10",
+		"ControlPath=~/.ssh/cm",
+		"ControlPath=%h",
+		"X=a\nb",
+		"X=\x1b[2J",
+		"X='q'",
+		"1X=y",
 	};
 	struct ssh_target p = {.bastion_ip = EIP, .private_ip = PRIV};
 	add_option(&c, "BatchMode=yes");
@@ -489,13 +490,13 @@ static void test_refuse_options(void **state)
 	set_str(&c.ssh_options.v[1], "-oProxyCommand=touch /tmp/x");
 	assert_int_equal(ssh_argv(&p, &c, NULL, &argv, NULL, &err), -1);
 	assert_string_equal(buf_str(&err),
-	                    "ssh.options item 2: \"-oProxyCommand=touch /tmp/x\" must start with an option name (a "
-	                    "letter), not '-'");
+			    "ssh.options item 2: \"-oProxyCommand=touch /tmp/x\" must start with an option name (a "
+			    "letter), not '-'");
 	buf_reset(&err);
 	set_str(&c.ssh_options.v[1], "ProxyCommand=nc");
 	assert_int_equal(ssh_argv(&p, &c, NULL, &argv, NULL, &err), -1);
 	assert_string_equal(buf_str(&err), "ssh.options item 2: \"ProxyCommand=nc\" sets the route, which relcon "
-	                                   "chooses (through the stack's bastion)");
+					   "chooses (through the stack's bastion)");
 	/* Values with '=' and ',' are fine (e.g. lists of algorithms). */
 	set_str(&c.ssh_options.v[1], "HostKeyAlgorithms=ssh-ed25519,rsa-sha2-512");
 	buf_reset(&err);
@@ -561,7 +562,7 @@ static void test_preflight(void **state)
 	chmod(path, 0644);
 	assert_int_equal(ssh_preflight(&c, &err), -1);
 	snprintf(want, sizeof want,
-	         "ssh.identity_file: %s is open to others (mode 0644) and ssh refuses it: chmod 600 %s", path, path);
+		 "ssh.identity_file: %s is open to others (mode 0644) and ssh refuses it: chmod 600 %s", path, path);
 	assert_string_equal(buf_str(&err), want);
 	/* Only the path is ever shown, never the content. */
 	assert_null(strstr(buf_str(&err), "secret"));
@@ -622,9 +623,9 @@ static void run_io(const char *const *argv_in, const char *in_text, long timeout
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	assert_true(devnull >= 0);
 	struct ssh_io io = {.in_fd = in_text ? fileno(in) : devnull,
-	                    .out_fd = fileno(out),
-	                    .err_fd = fileno(err),
-	                    .timeout_ms = timeout_ms};
+			    .out_fd = fileno(out),
+			    .err_fd = fileno(err),
+			    .timeout_ms = timeout_ms};
 	long long t0 = mono_ms();
 	r->rc = ssh_run_io(argv, &io, &r->status, &r->msg);
 	r->ms = mono_ms() - t0;
@@ -659,35 +660,35 @@ static void test_run_statuses(void **state)
 
 	/* 255: ssh's own failure, with its last line on stderr. */
 	static const char *const conn[] = {
-	    "sh", "-c",
-	    "printf 'Warning: something\\nssh: connect to host 127.0.0.1 port 1: Connection refused\\r\\n' >&2;"
-	    "exit 255",
-	    NULL};
+		"sh", "-c",
+		"printf 'Warning: something\\nssh: connect to host 127.0.0.1 port 1: Connection refused\\r\\n' >&2;"
+		"exit 255",
+		NULL};
 	run_io(conn, NULL, 10000, &r);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.status, 255);
 	assert_string_equal(
-	    buf_str(&r.msg),
-	    "ssh could not connect (exit 255): ssh: connect to host 127.0.0.1 port 1: Connection refused");
+		buf_str(&r.msg),
+		"ssh could not connect (exit 255): ssh: connect to host 127.0.0.1 port 1: Connection refused");
 	assert_string_equal(r.errout,
-	                    "Warning: something\nssh: connect to host 127.0.0.1 port 1: Connection refused\r\n");
+			    "Warning: something\nssh: connect to host 127.0.0.1 port 1: Connection refused\r\n");
 	buf_free(&r.msg);
 
 	static const char *const hop[] = {"sh", "-c",
-	                                  "printf 'root@1.2.3.4: Permission denied (publickey).\\r\\n"
-	                                  "kex_exchange_identification: Connection closed by remote host\\r\\n"
-	                                  "Connection closed by UNKNOWN port 65535\\r\\n' >&2; exit 255",
-	                                  NULL};
+					  "printf 'root@1.2.3.4: Permission denied (publickey).\\r\\n"
+					  "kex_exchange_identification: Connection closed by remote host\\r\\n"
+					  "Connection closed by UNKNOWN port 65535\\r\\n' >&2; exit 255",
+					  NULL};
 	run_io(hop, NULL, 10000, &r);
 	assert_string_equal(buf_str(&r.msg),
-	                    "ssh could not connect (exit 255): root@1.2.3.4: Permission denied (publickey).");
+			    "ssh could not connect (exit 255): root@1.2.3.4: Permission denied (publickey).");
 	buf_free(&r.msg);
 
 	static const char *const only_noise[] = {"sh", "-c",
-	                                         "echo 'Connection closed by UNKNOWN port 65535' >&2; exit 255", NULL};
+						 "echo 'Connection closed by UNKNOWN port 65535' >&2; exit 255", NULL};
 	run_io(only_noise, NULL, 10000, &r);
 	assert_string_equal(buf_str(&r.msg),
-	                    "ssh could not connect (exit 255): Connection closed by UNKNOWN port 65535");
+			    "ssh could not connect (exit 255): Connection closed by UNKNOWN port 65535");
 	buf_free(&r.msg);
 
 	static const char *const silent[] = {"sh", "-c", "exit 255", NULL};
@@ -697,7 +698,7 @@ static void test_run_statuses(void **state)
 
 	/* Whatever ssh relays from the far side is made inert in the message. */
 	static const char *const hostile[] = {"sh", "-c", "printf 'x\\033]52;c;AAAA\\007\\033[2Jend' >&2; exit 255",
-	                                      NULL};
+					      NULL};
 	run_io(hostile, NULL, 10000, &r);
 	assert_string_equal(buf_str(&r.msg), "ssh could not connect (exit 255): x^[]52;c;AAAA^G^[[2Jend");
 	buf_free(&r.msg);
@@ -726,7 +727,7 @@ static void test_run_exec_failures(void **state)
 	assert_int_equal(r.rc, -1);
 	assert_int_equal(r.status, 127);
 	assert_string_equal(buf_str(&r.msg), "ssh not found: /nonexistent/ssh: No such file or directory (install "
-	                                     "openssh-client, or set ssh.program)");
+					     "openssh-client, or set ssh.program)");
 	buf_free(&r.msg);
 
 	static const char *const nopath[] = {"relcon-no-such-ssh-program", NULL};
@@ -844,9 +845,9 @@ static void test_run_signals_and_fds(void **state)
 	int leak = open("/dev/null", O_RDONLY);
 	assert_true(leak > 2);
 	static const char *const fds[] = {"sh", "-c",
-	                                  "for f in 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do"
-	                                  " if [ -e /proc/$$/fd/$f ]; then echo open:$f; fi; done; echo done",
-	                                  NULL};
+					  "for f in 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do"
+					  " if [ -e /proc/$$/fd/$f ]; then echo open:$f; fi; done; echo done",
+					  NULL};
 	run_io(fds, NULL, 10000, &r);
 	close(leak);
 	assert_int_equal(r.status, 0);
@@ -935,7 +936,7 @@ static int sshd_setup(void **state)
 	int rc = system(cmd);
 	if (rc != 0) {
 		fprintf(stderr, "test_ssh: tests/ssh/sshd.sh start failed (exit %d): the SSH tests cannot run\n",
-		        WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
+			WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
 		sshd_teardown(state);
 		return -1;
 	}
@@ -985,7 +986,7 @@ static void sshd_config(struct config *c)
 
 /* Build for (bastion, private, command) under c and run it. */
 static void ssh_to(const struct config *c, const char *bastion, const char *private_ip, const char *const *command,
-                   long timeout_ms, struct run *r)
+		   long timeout_ms, struct run *r)
 {
 	struct ssh_target t = {.bastion_ip = bastion, .private_ip = private_ip};
 	char **argv = NULL;
@@ -1024,9 +1025,9 @@ static void test_sshd_bastion(void **state)
 	assert_int_equal(ssh_preflight(&c, &err), 0);
 	char want[1024];
 	snprintf(want, sizeof want,
-	         "ssh -i %s -p %s -o UserKnownHostsFile=%s -o BatchMode=yes -o ConnectTimeout=5 %s@127.0.0.1 -- echo "
-	         "bastion-ok",
-	         sshd_env.key, sshd_env.port, sshd_env.known_hosts, sshd_env.user);
+		 "ssh -i %s -p %s -o UserKnownHostsFile=%s -o BatchMode=yes -o ConnectTimeout=5 %s@127.0.0.1 -- echo "
+		 "bastion-ok",
+		 sshd_env.key, sshd_env.port, sshd_env.known_hosts, sshd_env.user);
 	assert_string_equal(buf_str(&display), want);
 	struct run r;
 	run_io((const char *const *)argv, NULL, 30000, &r);
@@ -1092,7 +1093,7 @@ static void test_sshd_private_through_bastion(void **state)
 	assert_int_equal(r.status, 255);
 	char want[256];
 	snprintf(want, sizeof want,
-	         "ssh could not connect (exit 255): ssh: connect to host 127.0.0.1 port %d: Connection refused", port);
+		 "ssh could not connect (exit 255): ssh: connect to host 127.0.0.1 port %d: Connection refused", port);
 	assert_string_equal(buf_str(&r.msg), want);
 	buf_free(&r.msg);
 
@@ -1103,8 +1104,8 @@ static void test_sshd_private_through_bastion(void **state)
 	ssh_to(&c, "127.0.0.1", "127.0.0.3", cmd, 30000, &r);
 	assert_int_equal(r.status, 255);
 	assert_string_equal(
-	    buf_str(&r.msg),
-	    "ssh could not connect (exit 255): channel 0: open failed: connect failed: Connection refused");
+		buf_str(&r.msg),
+		"ssh could not connect (exit 255): channel 0: open failed: connect failed: Connection refused");
 	assert_non_null(strstr(r.errout, "Connection closed by UNKNOWN port 65535"));
 	buf_free(&r.msg);
 	config_free(&c);
@@ -1126,7 +1127,7 @@ static void test_sshd_failures(void **state)
 	assert_int_equal(r.status, 255);
 	char want[256];
 	snprintf(want, sizeof want,
-	         "ssh could not connect (exit 255): ssh: connect to host 127.0.0.1 port %d: Connection refused", port);
+		 "ssh could not connect (exit 255): ssh: connect to host 127.0.0.1 port %d: Connection refused", port);
 	assert_string_equal(buf_str(&r.msg), want);
 	assert_string_equal(r.out, "");
 	buf_free(&r.msg);
@@ -1161,7 +1162,7 @@ static void test_sshd_failures(void **state)
 	assert_int_equal(r.rc, -1);
 	assert_int_equal(r.status, 127);
 	assert_string_equal(buf_str(&r.msg), "ssh not found: /nonexistent/ssh: No such file or directory (install "
-	                                     "openssh-client, or set ssh.program)");
+					     "openssh-client, or set ssh.program)");
 	buf_free(&r.msg);
 
 	/* A session that does not end is stopped by the time limit. */
@@ -1179,19 +1180,19 @@ static void test_sshd_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest units[] = {
-	    cmocka_unit_test(test_config_keys),         cmocka_unit_test(test_argv_bastion),
-	    cmocka_unit_test(test_argv_private_jump),   cmocka_unit_test(test_argv_identity_options_port),
-	    cmocka_unit_test(test_argv_command),        cmocka_unit_test(test_quote),
-	    cmocka_unit_test(test_refuse_addresses),    cmocka_unit_test(test_refuse_users),
-	    cmocka_unit_test(test_refuse_options),      cmocka_unit_test(test_refuse_program_identity_port),
-	    cmocka_unit_test(test_preflight),           cmocka_unit_test(test_run_statuses),
-	    cmocka_unit_test(test_run_exec_failures),   cmocka_unit_test(test_run_timeout_and_lingering_stderr),
-	    cmocka_unit_test(test_run_signals_and_fds),
+		cmocka_unit_test(test_config_keys),         cmocka_unit_test(test_argv_bastion),
+		cmocka_unit_test(test_argv_private_jump),   cmocka_unit_test(test_argv_identity_options_port),
+		cmocka_unit_test(test_argv_command),        cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_refuse_addresses),    cmocka_unit_test(test_refuse_users),
+		cmocka_unit_test(test_refuse_options),      cmocka_unit_test(test_refuse_program_identity_port),
+		cmocka_unit_test(test_preflight),           cmocka_unit_test(test_run_statuses),
+		cmocka_unit_test(test_run_exec_failures),   cmocka_unit_test(test_run_timeout_and_lingering_stderr),
+		cmocka_unit_test(test_run_signals_and_fds),
 	};
 	const struct CMUnitTest real[] = {
-	    cmocka_unit_test(test_sshd_bastion),
-	    cmocka_unit_test(test_sshd_private_through_bastion),
-	    cmocka_unit_test(test_sshd_failures),
+		cmocka_unit_test(test_sshd_bastion),
+		cmocka_unit_test(test_sshd_private_through_bastion),
+		cmocka_unit_test(test_sshd_failures),
 	};
 	int failed = cmocka_run_group_tests_name("ssh", units, NULL, NULL);
 	failed += cmocka_run_group_tests_name("ssh against a real sshd", real, sshd_setup, sshd_teardown);

@@ -145,7 +145,7 @@ static void test_shipped_specifics(void **state)
 	assert_int_equal(theme_load(&th, "default", &err), 0);
 	assert_int_equal(th.mono, 0);
 	/* dark terminals: the terminal's background except bars, selection, banners */
-	static const enum role own_bg[] = {ROLE_TITLE, ROLE_STATUS, ROLE_STATUS_ERROR, ROLE_STATUS_STALE,
+	static const enum role own_bg[] = {ROLE_TITLE,        ROLE_STATUS,       ROLE_STATUS_ERROR,   ROLE_STATUS_STALE,
 					   ROLE_ROW_SELECTED, ROLE_BUTTON_FOCUS, ROLE_BANNER_SANDBOX, ROLE_BANNER_PROD};
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		int allowed = 0;
@@ -294,7 +294,8 @@ static void test_valid_generated(void **state)
 	buf_reset(&t);
 	buf_adds(&t, "mono: yes\npalette:\n  accent: 33\n  plain: default\nroles:\n");
 	for (int r = 0; r < ROLE_COUNT; r++)
-		buf_printf(&t, "  %s: {%s}\n", role_key((enum role)r), r == ROLE_TITLE ? "fg: accent, bg: plain, attrs: []" : "");
+		buf_printf(&t, "  %s: {%s}\n", role_key((enum role)r),
+			   r == ROLE_TITLE ? "fg: accent, bg: plain, attrs: []" : "");
 	path = write_file("my-theme.yaml", buf_str(&t));
 	assert_int_equal(theme_load_file(&th, path, &err), 0);
 	assert_string_equal(th.name, "my-theme");
@@ -358,10 +359,12 @@ static void test_bad_colour(void **state)
 static void test_bad_attr(void **state)
 {
 	(void)state;
-	expect_error_text(-1, ROLE_HEADER, "header: { attrs: [bold, blink] }",
-			  "5: roles.header.attrs: unknown attribute \"blink\" (use bold, reverse, underline, dim, italic)");
-	expect_error_text(-1, ROLE_HEADER, "header: { mono: [sparkle] }",
-			  "5: roles.header.mono: unknown attribute \"sparkle\" (use bold, reverse, underline, dim, italic)");
+	expect_error_text(
+		-1, ROLE_HEADER, "header: { attrs: [bold, blink] }",
+		"5: roles.header.attrs: unknown attribute \"blink\" (use bold, reverse, underline, dim, italic)");
+	expect_error_text(
+		-1, ROLE_HEADER, "header: { mono: [sparkle] }",
+		"5: roles.header.mono: unknown attribute \"sparkle\" (use bold, reverse, underline, dim, italic)");
 	expect_error_text(-1, ROLE_HEADER, "header: { attrs: bold }",
 			  "5: roles.header.attrs: expected a list such as [bold, reverse]");
 }
@@ -372,8 +375,9 @@ static void test_unknown_keys(void **state)
 	expect_error_text(-1, ROLE_NORMAL, "normall: { fg: red }", "3: roles.normall: unknown role");
 	expect_error_text(-1, ROLE_NORMAL, "normal: { fgg: red }",
 			  "3: roles.normal.fgg: unknown key (expected fg, bg, attrs, mono)");
-	expect_error_text(-1, ROLE_NORMAL, "normal: red", "3: roles.normal: expected a mapping such as "
-							  "{ fg: green, attrs: [bold], mono: [bold] }");
+	expect_error_text(-1, ROLE_NORMAL, "normal: red",
+			  "3: roles.normal: expected a mapping such as "
+			  "{ fg: green, attrs: [bold], mono: [bold] }");
 	struct buf t = {0};
 	theme_text(&t, -1, -1, "");
 	buf_adds(&t, "  title: {}\n");

@@ -49,7 +49,7 @@ static void ages(void **state)
 	static const struct {
 		long d;
 		const char *want;
-	} cases[] = {{0, "now"}, {4, "now"}, {45, "45s"}, {125, "2m"}, {3 * 3600 + 5, "3h"},
+	} cases[] = {{0, "now"},        {4, "now"},         {45, "45s"},          {125, "2m"}, {3 * 3600 + 5, "3h"},
 		     {5 * 86400, "5d"}, {30 * 86400, "4w"}, {800 * 86400L, "2y"}, {-30, "now"}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct buf b = {0};
@@ -81,7 +81,9 @@ static void widths(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(used, 3);
 	/* Invalid bytes count one column each and are never split. */
-	assert_int_equal(text_width("a\xff" "b"), 3);
+	assert_int_equal(text_width("a\xff"
+				    "b"),
+			 3);
 }
 
 int main(void)

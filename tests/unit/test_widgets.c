@@ -20,7 +20,7 @@
 #include "tui/keys.h"
 #include "tui/table.h"
 
-#define K(c) ((int)(c))
+#define K(c)     ((int)(c))
 #define KC(code) (KEY_OFFSET + (code))
 
 static void type(struct input *in, const char *s)
@@ -234,7 +234,7 @@ static void table_filter_sort_select(void **state)
 	assert_int_equal(table_selected(t), 3); /* alphabet */
 	table_action(t, ACTION_MOVE_DOWN);
 	assert_int_equal(table_selected(t), 1); /* beta */
-	table_sort(t, 1, 1); /* by size, numeric, descending */
+	table_sort(t, 1, 1);                    /* by size, numeric, descending */
 	table_action(t, ACTION_MOVE_TOP);
 	assert_int_equal(table_selected(t), 3); /* size 9 */
 	table_action(t, ACTION_MOVE_BOTTOM);

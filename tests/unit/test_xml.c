@@ -18,85 +18,86 @@
 #include "core/xml.h"
 
 static const char describe_images[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<DescribeImagesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
-    "  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n"
-    "  <imagesSet>\n"
-    "    <item>\n"
-    "      <imageId>ami-0abcdef1234567890</imageId>\n"
-    "      <imageState>available</imageState><imageOwnerId>305232526136</imageOwnerId>\n"
-    "      <creationDate>2025-03-01T10:15:00.000Z</creationDate><isPublic>false</isPublic>\n"
-    "      <name>\n        readyset/images/hvm-ssd/readyset-server-release-test-amd64-20250301101500\n      </name>\n"
-    "      <tagSet>\n"
-    "        <item><key>Commit</key><value>abcd0b72a1e5</value></item>\n"
-    "        <item><key>Name</key><value>readyset-server &amp; adapter</value></item>\n"
-    "      </tagSet>\n"
-    "    </item>\n"
-    "    <item>\n"
-    "      <imageId>ami-0fedcba9876543210</imageId>\n"
-    "      <imageState>pending</imageState>\n"
-    "      <name>readyset/images/hvm-ssd/readyset-mysql-adapter-release-test-amd64-20250301101500</name>\n"
-    "      <description/>\n"
-    "      <tagSet><item><key>Commit</key><value>abcd0b72a1e5</value></item></tagSet>\n"
-    "    </item>\n"
-    "  </imagesSet>\n"
-    "</DescribeImagesResponse>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<DescribeImagesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n"
+	"  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n"
+	"  <imagesSet>\n"
+	"    <item>\n"
+	"      <imageId>ami-0abcdef1234567890</imageId>\n"
+	"      <imageState>available</imageState><imageOwnerId>305232526136</imageOwnerId>\n"
+	"      <creationDate>2025-03-01T10:15:00.000Z</creationDate><isPublic>false</isPublic>\n"
+	"      <name>\n        readyset/images/hvm-ssd/readyset-server-release-test-amd64-20250301101500\n      "
+	"</name>\n"
+	"      <tagSet>\n"
+	"        <item><key>Commit</key><value>abcd0b72a1e5</value></item>\n"
+	"        <item><key>Name</key><value>readyset-server &amp; adapter</value></item>\n"
+	"      </tagSet>\n"
+	"    </item>\n"
+	"    <item>\n"
+	"      <imageId>ami-0fedcba9876543210</imageId>\n"
+	"      <imageState>pending</imageState>\n"
+	"      <name>readyset/images/hvm-ssd/readyset-mysql-adapter-release-test-amd64-20250301101500</name>\n"
+	"      <description/>\n"
+	"      <tagSet><item><key>Commit</key><value>abcd0b72a1e5</value></item></tagSet>\n"
+	"    </item>\n"
+	"  </imagesSet>\n"
+	"</DescribeImagesResponse>\n";
 
 static const char ec2_error[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<Response><Errors><Error><Code>InvalidAMIID.NotFound</Code>"
-    "<Message>The image id '[ami-0abcdef1234567890]' does not exist</Message></Error></Errors>"
-    "<RequestID>ee5d8b3c-3f0d-4a4b-9b8a-0c2e1EXAMPLE</RequestID></Response>";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<Response><Errors><Error><Code>InvalidAMIID.NotFound</Code>"
+	"<Message>The image id '[ami-0abcdef1234567890]' does not exist</Message></Error></Errors>"
+	"<RequestID>ee5d8b3c-3f0d-4a4b-9b8a-0c2e1EXAMPLE</RequestID></Response>";
 
 static const char cfn_error[] = "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\n"
-                                "  <Error>\n"
-                                "    <Type>Sender</Type>\n"
-                                "    <Code>ValidationError</Code>\n"
-                                "    <Message>Stack with id alice-readyset does not exist</Message>\n"
-                                "  </Error>\n"
-                                "  <RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId>\n"
-                                "</ErrorResponse>\n";
+				"  <Error>\n"
+				"    <Type>Sender</Type>\n"
+				"    <Code>ValidationError</Code>\n"
+				"    <Message>Stack with id alice-readyset does not exist</Message>\n"
+				"  </Error>\n"
+				"  <RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId>\n"
+				"</ErrorResponse>\n";
 
 static const char s3_list[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-    "<Name>readysettech-cfn-internal-us-east-2</Name><Prefix>abcd0b72/readyset/templates/</Prefix>"
-    "<KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>"
-    "<Contents><Key>abcd0b72/readyset/templates/readyset-mysql-super-template.yaml</Key>"
-    "<LastModified>2025-03-01T10:20:00.000Z</LastModified>"
-    "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag>"
-    "<Size>48213</Size><StorageClass>STANDARD</StorageClass></Contents>"
-    "<Contents><Key>abcd0b72/readyset/templates/readyset-authority-consul-template.yaml</Key>"
-    "<LastModified>2025-03-01T10:20:01.000Z</LastModified>"
-    "<ETag>&quot;0c7d1d1f2e2a6c1b7f1b0e5d6e8a9b10&quot;</ETag>"
-    "<Size>9120</Size><StorageClass>STANDARD</StorageClass></Contents>"
-    "<CommonPrefixes><Prefix>abcd0b72/readyset/templates/nested/</Prefix></CommonPrefixes>"
-    "</ListBucketResult>";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+	"<Name>readysettech-cfn-internal-us-east-2</Name><Prefix>abcd0b72/readyset/templates/</Prefix>"
+	"<KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>"
+	"<Contents><Key>abcd0b72/readyset/templates/readyset-mysql-super-template.yaml</Key>"
+	"<LastModified>2025-03-01T10:20:00.000Z</LastModified>"
+	"<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag>"
+	"<Size>48213</Size><StorageClass>STANDARD</StorageClass></Contents>"
+	"<Contents><Key>abcd0b72/readyset/templates/readyset-authority-consul-template.yaml</Key>"
+	"<LastModified>2025-03-01T10:20:01.000Z</LastModified>"
+	"<ETag>&quot;0c7d1d1f2e2a6c1b7f1b0e5d6e8a9b10&quot;</ETag>"
+	"<Size>9120</Size><StorageClass>STANDARD</StorageClass></Contents>"
+	"<CommonPrefixes><Prefix>abcd0b72/readyset/templates/nested/</Prefix></CommonPrefixes>"
+	"</ListBucketResult>";
 
 static const char s3_nosuchkey[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"
-    "<Key>abcd0b72/readyset/templates/missing.yaml</Key>"
-    "<Resource>/readysettech-cfn-internal-us-east-2/abcd0b72/readyset/templates/missing.yaml</Resource>"
-    "<RequestId>4442587FB7D0A2F9</RequestId>"
-    "<HostId>vEXAMPLEhBFZdWBhPRd+Y4RLXXl9e7SjMNfESUCwcE1e3hESPqOTKqL8J2/fzkETQHEBOEaOmFg=</HostId>"
-    "</Error>";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"
+	"<Key>abcd0b72/readyset/templates/missing.yaml</Key>"
+	"<Resource>/readysettech-cfn-internal-us-east-2/abcd0b72/readyset/templates/missing.yaml</Resource>"
+	"<RequestId>4442587FB7D0A2F9</RequestId>"
+	"<HostId>vEXAMPLEhBFZdWBhPRd+Y4RLXXl9e7SjMNfESUCwcE1e3hESPqOTKqL8J2/fzkETQHEBOEaOmFg=</HostId>"
+	"</Error>";
 
 static const char billion_laughs[] =
-    "<?xml version=\"1.0\"?>\n"
-    "<!DOCTYPE lolz [\n"
-    " <!ENTITY lol \"lol\">\n"
-    " <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
-    " <!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"
-    " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
-    " <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
-    " <!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"
-    " <!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"
-    " <!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"
-    " <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"
-    " <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
-    "]>\n"
-    "<Error><Code>&lol9;</Code></Error>\n";
+	"<?xml version=\"1.0\"?>\n"
+	"<!DOCTYPE lolz [\n"
+	" <!ENTITY lol \"lol\">\n"
+	" <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+	" <!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"
+	" <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
+	" <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
+	" <!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"
+	" <!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"
+	" <!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"
+	" <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"
+	" <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
+	"]>\n"
+	"<Error><Code>&lol9;</Code></Error>\n";
 
 static struct xml_doc *parse_ok(const char *text)
 {
@@ -162,8 +163,8 @@ static void test_describe_images(void **state)
 	const char *ids[] = {"ami-0abcdef1234567890", "ami-0fedcba9876543210"};
 	const char *states[] = {"available", "pending"};
 	const char *names[] = {
-	    "readyset/images/hvm-ssd/readyset-server-release-test-amd64-20250301101500",
-	    "readyset/images/hvm-ssd/readyset-mysql-adapter-release-test-amd64-20250301101500",
+		"readyset/images/hvm-ssd/readyset-server-release-test-amd64-20250301101500",
+		"readyset/images/hvm-ssd/readyset-mysql-adapter-release-test-amd64-20250301101500",
 	};
 	size_t tags = 0;
 	xmlNode *it = xml_path(root, "imagesSet/item");
@@ -238,8 +239,8 @@ static void test_query_error(void **state)
 
 	/* STS throttling, message not wanted. */
 	const char *sts = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
-	                  "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
-	                  "</Error><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>";
+			  "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+			  "</Error><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>";
 	assert_int_equal(xml_aws_error(sts, strlen(sts), &code, NULL), 0);
 	assert_string_equal(code, "Throttling");
 	free(code);
@@ -255,8 +256,8 @@ static void test_s3_list(void **state)
 	check_text_path(root, "IsTruncated", "false");
 	check_text_path(root, "NextContinuationToken", NULL);
 	const char *keys[] = {
-	    "abcd0b72/readyset/templates/readyset-mysql-super-template.yaml",
-	    "abcd0b72/readyset/templates/readyset-authority-consul-template.yaml",
+		"abcd0b72/readyset/templates/readyset-mysql-super-template.yaml",
+		"abcd0b72/readyset/templates/readyset-authority-consul-template.yaml",
 	};
 	xmlNode *c = xml_child(root, "Contents");
 	for (size_t i = 0; i < 2; i++, c = xml_next(c, "Contents")) {
@@ -297,16 +298,16 @@ static void test_not_aws_errors(void **state)
 {
 	(void)state;
 	const char *bodies[] = {
-	    describe_images,
-	    "<Error><Message>no code</Message></Error>",
-	    "<Error><Code>  </Code></Error>",
-	    "<Response><Errors><Message>no error element</Message></Errors></Response>",
-	    "<Oops><Error><Code>X</Code></Error></Oops>",
-	    "<Error><Code>Truncated</Code>",
-	    "<html><body><h1>502 Bad Gateway</h1></body></html>",
-	    "{\"__type\":\"ValidationError\",\"message\":\"json\"}",
-	    "",
-	    billion_laughs,
+		describe_images,
+		"<Error><Message>no code</Message></Error>",
+		"<Error><Code>  </Code></Error>",
+		"<Response><Errors><Message>no error element</Message></Errors></Response>",
+		"<Oops><Error><Code>X</Code></Error></Oops>",
+		"<Error><Code>Truncated</Code>",
+		"<html><body><h1>502 Bad Gateway</h1></body></html>",
+		"{\"__type\":\"ValidationError\",\"message\":\"json\"}",
+		"",
+		billion_laughs,
 	};
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
 		char *code = (char *)"x", *message = (char *)"x";
@@ -318,8 +319,9 @@ static void test_not_aws_errors(void **state)
 	assert_int_equal(xml_aws_error(NULL, 0, &code, NULL), -1);
 	assert_null(code);
 	/* moto's EC2 wraps Errors in ErrorResponse: still an AWS error. */
-	const char *hybrid = "<ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>no</Message></Error></Errors>"
-			     "</ErrorResponse>";
+	const char *hybrid =
+		"<ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>no</Message></Error></Errors>"
+		"</ErrorResponse>";
 	char *message = NULL;
 	assert_int_equal(xml_aws_error(hybrid, strlen(hybrid), &code, &message), 0);
 	assert_string_equal(code, "AuthFailure");
@@ -332,7 +334,7 @@ static void test_truncated(void **state)
 {
 	(void)state;
 	check_fail("<DescribeImagesResponse>\n  <imagesSet>\n    <item></imagesSet>\n",
-	           "line 3: Opening and ending tag mismatch: item line 3 and imagesSet");
+		   "line 3: Opening and ending tag mismatch: item line 3 and imagesSet");
 	/* Cut a real body at many points: always one clean line, never a crash. */
 	size_t len = strlen(describe_images);
 	for (size_t cut = 1; cut < len - 2; cut += 7) {
@@ -359,8 +361,8 @@ static void test_not_xml(void **state)
 {
 	(void)state;
 	check_fail("<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head>"
-	           "<body><br></body></html>",
-	           "not XML (an HTML page)");
+		   "<body><br></body></html>",
+		   "not XML (an HTML page)");
 	check_fail("\n<HTML><BODY>Bad Gateway<br></BODY></HTML>", "not XML (an HTML page)");
 	check_fail("{\"Error\":{\"Code\":\"Throttling\"}}", "not XML");
 	check_fail("Service Unavailable", "not XML");
@@ -420,9 +422,9 @@ static void test_external_doctype(void **state)
 	struct buf body = {0};
 	/* An external DTD that would declare the entity used in the body... */
 	buf_printf(&body,
-	           "<?xml version=\"1.0\"?>\n<!DOCTYPE Error SYSTEM \"file://%s\">\n"
-	           "<Error><Code>&secret;</Code></Error>",
-	           path);
+		   "<?xml version=\"1.0\"?>\n<!DOCTYPE Error SYSTEM \"file://%s\">\n"
+		   "<Error><Code>&secret;</Code></Error>",
+		   path);
 	check_fail(buf_str(&body), "line 2: DOCTYPE not allowed");
 	char *code = NULL;
 	assert_int_equal(xml_aws_error(body.s, body.len, &code, NULL), -1);
@@ -430,9 +432,9 @@ static void test_external_doctype(void **state)
 	/* ...and an external entity declared in the internal subset. */
 	buf_reset(&body);
 	buf_printf(&body,
-	           "<!DOCTYPE Error [<!ENTITY secret SYSTEM \"%s\">]>\n"
-	           "<Error><Code>&secret;</Code></Error>",
-	           path);
+		   "<!DOCTYPE Error [<!ENTITY secret SYSTEM \"%s\">]>\n"
+		   "<Error><Code>&secret;</Code></Error>",
+		   path);
 	check_fail(buf_str(&body), "line 1: DOCTYPE not allowed");
 	buf_free(&body);
 	unlink(path);
@@ -443,8 +445,8 @@ static void test_silent(void **state)
 {
 	(void)state;
 	const char *bad[] = {
-	    "<a><b></a>",  "<a>&x;</a>",      "<a/><b/>",     "<a xmlns:p=\"u\"><q:b/></a>",
-	    "<a>\x01</a>", "<a>\xff\xfe</a>", billion_laughs, "<?xml version=\"1.0\" encoding=\"bogus\"?><a/>",
+		"<a><b></a>",  "<a>&x;</a>",      "<a/><b/>",     "<a xmlns:p=\"u\"><q:b/></a>",
+		"<a>\x01</a>", "<a>\xff\xfe</a>", billion_laughs, "<?xml version=\"1.0\" encoding=\"bogus\"?><a/>",
 	};
 	size_t n = sizeof bad / sizeof bad[0], failed = 0;
 	fflush(stderr);
@@ -475,18 +477,18 @@ static void test_silent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_describe_images),
-	    cmocka_unit_test(test_ec2_error),
-	    cmocka_unit_test(test_query_error),
-	    cmocka_unit_test(test_s3_list),
-	    cmocka_unit_test(test_s3_error),
-	    cmocka_unit_test(test_not_aws_errors),
-	    cmocka_unit_test(test_truncated),
-	    cmocka_unit_test(test_not_xml),
-	    cmocka_unit_test(test_empty),
-	    cmocka_unit_test(test_billion_laughs),
-	    cmocka_unit_test(test_external_doctype),
-	    cmocka_unit_test(test_silent),
+		cmocka_unit_test(test_describe_images),
+		cmocka_unit_test(test_ec2_error),
+		cmocka_unit_test(test_query_error),
+		cmocka_unit_test(test_s3_list),
+		cmocka_unit_test(test_s3_error),
+		cmocka_unit_test(test_not_aws_errors),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_not_xml),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_billion_laughs),
+		cmocka_unit_test(test_external_doctype),
+		cmocka_unit_test(test_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
