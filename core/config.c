@@ -33,6 +33,13 @@ struct key {
 
 static const char *const default_regions[] = {"us-east-1", "us-east-2", "us-west-2", NULL};
 static const char *const no_strings[] = {NULL};
+/* What ops/cfn-test/create-mysql-super-stack.sh passed besides the key pair
+ * and AccessCIDR (relcon works those out); the template's defaults do the rest. */
+static const char *const default_launch_params[] = {
+	"AvailabilityZones=<REGION>a,<REGION>b,<REGION>c",
+	"SSMParameterKmsKeyArn=arn:aws:kms:<REGION>:<ACCOUNT>:alias/aws/ssm",
+	NULL,
+};
 
 /* Every configuration key, in the order `relcon config-keys` and README list
  * them.  Defaults follow PROCESS.md. */
@@ -90,6 +97,17 @@ static const struct key keys[] = {
 	     "Extra ssh options, each \"Key=Value\" (passed as -o to both hops), e.g. ConnectTimeout=10"),
 	INT("ssh.port", ssh_port, 22, 1, 65535, "SSH port of the bastion and the private hosts"),
 	STR("ssh.program", ssh_program, "ssh", "The ssh client to run (a name looked up in PATH, or a path)"),
+	STR("launch.template", launch_template, "readyset-mysql-super-template.yaml",
+	    "Internal template a super-stack is launched from (a file under aws.internal_prefix)"),
+	STR("launch.stack_name", launch_stack_name, "<KEY>-super",
+	    "Default stack name (<KEY> <COMMIT> <USER> are replaced)"),
+	STR("launch.ttl", launch_ttl, "8h", "How long a launched stack may live (tags relcon:expires-at, cloud-nuke-after)"),
+	INT("launch.disable_rollback", launch_disable_rollback, 1, 0, 1,
+	    "1: a failed launch keeps its resources for inspection (as the script did); 0: roll back"),
+	STR("launch.ip_url", launch_ip_url, "https://checkip.amazonaws.com",
+	    "URL answering the operator's public IP, for AccessCIDR (RELCON_IP_URL overrides)"),
+	LIST("launch.params", launch_params, default_launch_params,
+	     "Template parameter values, each \"Key=Value\" (<REGION> <ACCOUNT> <KEY> <COMMIT> <USER> are replaced)"),
 };
 /* clang-format on */
 
@@ -429,8 +447,22 @@ static void format_default(struct buf *b, const struct key *k)
 		break;
 	case KEY_LIST:
 		buf_addc(b, '[');
-		for (const char *const *d = k->def_list; *d; d++)
-			buf_printf(b, "%s%s", d == k->def_list ? "" : ", ", *d);
+		for (const char *const *d = k->def_list; *d; d++) {
+			if (d != k->def_list)
+				buf_adds(b, ", ");
+			/* Quoted when YAML would read it otherwise (a comma splits a flow list). */
+			if (!(*d)[strcspn(*d, ",[]{}:#'\" ")]) {
+				buf_adds(b, *d);
+				continue;
+			}
+			buf_addc(b, '"');
+			for (const char *c = *d; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					buf_addc(b, '\\');
+				buf_addc(b, *c);
+			}
+			buf_addc(b, '"');
+		}
 		buf_addc(b, ']');
 		break;
 	}

@@ -61,6 +61,13 @@ struct config {
 	struct strlist ssh_options; /* ssh.options        [] items "Key=Value", each passed as -o */
 	long ssh_port;              /* ssh.port           22 (both hosts; 1..65535) */
 	char *ssh_program;          /* ssh.program        "ssh" */
+	/* launch: super-stacks (release/launch.c); placeholders <KEY> <COMMIT> <REGION> <ACCOUNT> <USER> */
+	char *launch_template;          /* launch.template    "readyset-mysql-super-template.yaml" */
+	char *launch_stack_name;        /* launch.stack_name  "<KEY>-super" */
+	char *launch_ttl;               /* launch.ttl         "8h" */
+	long launch_disable_rollback;   /* launch.disable_rollback 1 */
+	char *launch_ip_url;            /* launch.ip_url      "https://checkip.amazonaws.com" */
+	struct strlist launch_params;   /* launch.params      ["Key=Value", ...] */
 
 	/* Not keys: where the values came from.  Owned. */
 	char *source_path; /* file read, or NULL when built-in defaults only */

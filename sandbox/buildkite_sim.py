@@ -543,6 +543,15 @@ class Handler(BaseHTTPRequestHandler):
                 sb.clock.frozen += float(body.get("seconds", 0))
                 sb.pipeline.advance_all()
                 return self.send_json(200, {"now": iso(sb.clock.now())})
+        if path == "/_sandbox/checkip" and method == "GET":
+            # What https://checkip.amazonaws.com answers: the caller's public IP (RELCON_IP_URL).
+            body = (OPERATOR_IP + "\n").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return None
         if path == "/_sandbox" and method == "GET":
             c = sb.cfg
             return self.send_json(200, {"now": iso(sb.clock.now()), "frozen": sb.clock.frozen is not None,
@@ -550,6 +559,9 @@ class Handler(BaseHTTPRequestHandler):
                                         "pipeline": c.pipeline, "rate_limit": c.rate_limit,
                                         "user_rate_limit": c.user_rate_limit, "aws": c.aws})
         return self.send_json(404, {"message": "Unknown sandbox control endpoint"})
+
+
+OPERATOR_IP = "203.0.113.7"  # TEST-NET-3: the operator's public IP as the sandbox tells it
 
 
 class Server(ThreadingHTTPServer):

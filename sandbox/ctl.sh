@@ -69,7 +69,7 @@ import json, shlex, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
 for k, v in (("RELCON_BUILDKITE_ENDPOINT", r["buildkite"]), ("BUILDKITE_API_TOKEN", r["token"]),
              ("BUILDKITE_ORGANIZATION_SLUG", r["org"]), ("RELCON_PIPELINE", r["pipeline"]),
-             ("SANDBOX_PID", r["pid"])):
+             ("RELCON_IP_URL", r["buildkite"] + "/_sandbox/checkip"), ("SANDBOX_PID", r["pid"])):
     print("%s=%s" % (k, shlex.quote(str(v))))
 if "aws" in r:
     for k, v in (("AWS_ENDPOINT_URL", r["aws_endpoint_url"]), ("AWS_ACCESS_KEY_ID", r["aws_access_key_id"]),

@@ -103,6 +103,11 @@ static void assert_defaults(const struct config *c)
 	assert_string_equal(c->aws_regions.v[0], "us-east-1");
 	assert_string_equal(c->aws_regions.v[1], "us-east-2");
 	assert_string_equal(c->aws_regions.v[2], "us-west-2");
+	assert_int_equal(c->launch_params.n, 2);
+	assert_string_equal(c->launch_params.v[0], "AvailabilityZones=<REGION>a,<REGION>b,<REGION>c");
+	assert_string_equal(c->launch_params.v[1], "SSMParameterKmsKeyArn=arn:aws:kms:<REGION>:<ACCOUNT>:alias/aws/ssm");
+	assert_string_equal(c->launch_stack_name, "<KEY>-super");
+	assert_int_equal(c->launch_disable_rollback, 1);
 	assert_string_equal(c->aws_internal_bucket, "readysettech-cfn-internal-us-east-2");
 	assert_string_equal(c->aws_public_bucket, "readysettech-cfn-public-us-east-2");
 	assert_string_equal(c->aws_internal_prefix, "<COMMIT>/readyset/templates/");
@@ -590,6 +595,12 @@ static void test_print_keys(void **state)
 		"ssh.options",
 		"ssh.port",
 		"ssh.program",
+		"launch.template",
+		"launch.stack_name",
+		"launch.ttl",
+		"launch.disable_rollback",
+		"launch.ip_url",
+		"launch.params",
 	};
 	size_t nall = sizeof all / sizeof all[0];
 	char *out = NULL;
