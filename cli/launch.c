@@ -14,10 +14,14 @@
 #include "release/watch.h"
 
 static const struct option launch_opts[] = {
-	{"key", required_argument, NULL, 'k'},  {"name", required_argument, NULL, 'n'},
-	{"param", required_argument, NULL, 'p'}, {"ttl", required_argument, NULL, 't'},
-	{"yes", no_argument, NULL, 'y'},        {"wait", no_argument, NULL, 'w'},
-	{"json", no_argument, NULL, 'j'},       {"help", no_argument, NULL, 'h'},
+	{"key", required_argument, NULL, 'k'},
+	{"name", required_argument, NULL, 'n'},
+	{"param", required_argument, NULL, 'p'},
+	{"ttl", required_argument, NULL, 't'},
+	{"yes", no_argument, NULL, 'y'},
+	{"wait", no_argument, NULL, 'w'},
+	{"json", no_argument, NULL, 'j'},
+	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -71,8 +75,8 @@ static void print_event(const struct cfn_event *e)
 	struct buf b = {0};
 	if (e->time)
 		time_iso(&b, e->time);
-	buf_printf(&b, "  %-24s %-30s %-22s %s", e->stack_name ? e->stack_name : "",
-		   e->logical_id ? e->logical_id : "", e->status ? e->status : "", e->status_reason ? e->status_reason : "");
+	buf_printf(&b, "  %-24s %-30s %-22s %s", e->stack_name ? e->stack_name : "", e->logical_id ? e->logical_id : "",
+		   e->status ? e->status : "", e->status_reason ? e->status_reason : "");
 	char *clean = sanitize_str(buf_str(&b), SANITIZE_ONE_LINE);
 	fprintf(stderr, "%s\n", clean);
 	free(clean);

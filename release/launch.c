@@ -267,7 +267,6 @@ static void answered(struct launch *l)
 		finish(l);
 }
 
-
 static void on_summary(void *ud, const struct aws_resp *r)
 {
 	struct launch *l = ud;
@@ -610,10 +609,18 @@ void launch_describe(const struct launch_plan *p, struct buf *out)
 	buf_printf(out, "Commit        %s\n", p->commit);
 	buf_printf(out, "Owner         %s\n", p->owner ? p->owner : "?");
 	buf_adds(out, "Parameters\n");
+	int kw = 10, vw = 10;
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct launch_param *q = &p->params[i];
+		int k = (int)strlen(q->key), v = q->value && !q->no_echo ? (int)strlen(q->value) : 10;
+		kw = k > kw ? k : kw;
+		vw = v > vw ? v : vw;
+	}
+	vw = vw > 64 ? 64 : vw;
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct launch_param *q = &p->params[i];
 		const char *v = !q->value ? "(no value)" : q->no_echo ? "****" : q->value;
-		buf_printf(out, "  %-28s %-44s %s\n", q->key, v, launch_source_name(q->source));
+		buf_printf(out, "  %-*s  %-*s  %s\n", kw, q->key, vw, v, launch_source_name(q->source));
 	}
 	buf_adds(out, "Capabilities  ");
 	for (size_t i = 0; i < p->ncapabilities; i++)
@@ -624,10 +631,9 @@ void launch_describe(const struct launch_plan *p, struct buf *out)
 	buf_printf(out, "Expires       %s (in ", p->expires_text ? p->expires_text : "");
 	time_age(out, 1, 1 + p->ttl_seconds);
 	buf_adds(out, ")\n");
-	buf_adds(out, "Tags          ");
 	for (size_t i = 0; i < p->ntags; i++)
-		buf_printf(out, "%s%s=%s", i ? ", " : "", p->tag_keys[i], p->tag_values[i]);
-	buf_printf(out, "\nToken         %s\n", p->token);
+		buf_printf(out, "%-14s%s=%s\n", i ? "" : "Tags", p->tag_keys[i], p->tag_values[i]);
+	buf_printf(out, "Token         %s\n", p->token);
 }
 
 static void on_created(void *ud, const struct aws_resp *r)
@@ -640,8 +646,7 @@ static void on_created(void *ud, const struct aws_resp *r)
 		buf_adds(&err, r->error);
 	else
 		cfn_create_stack_parse(r->body, r->body_len, &id, &err);
-	log_msg(LOG_INFO, "launch: CreateStack %s token %s: %s", l->p.stack_name, l->p.token,
-		id ? id : buf_str(&err));
+	log_msg(LOG_INFO, "launch: CreateStack %s token %s: %s", l->p.stack_name, l->p.token, id ? id : buf_str(&err));
 	l->created_fn(l->created_ud, id, id ? NULL : buf_str(&err));
 	free(id);
 	buf_free(&err);
@@ -675,7 +680,8 @@ void launch_create(struct launch *l, launch_created_fn fn, void *ud)
 	l->created_fn = fn;
 	l->created_ud = ud;
 	/* Not `mutating`: the token makes a second CreateStack the same one. */
-	struct aws_req ar = {.op = "CreateStack", .service = "cloudformation", .body = buf_str(&body), .body_len = body.len};
+	struct aws_req ar = {
+		.op = "CreateStack", .service = "cloudformation", .body = buf_str(&body), .body_len = body.len};
 	l->create_call = aws_send(l->aws, &ar, on_created, l);
 	buf_free(&body);
 	free(params);

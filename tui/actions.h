@@ -43,7 +43,10 @@ enum { ACTION_MUTATING = 1 };
 	_(STACKS, "stacks", "CloudFormation stacks, relcon's first", GROUP_STACKS, 0)                                  \
 	_(SCOPE_NEXT, "scope-next", "Stacks: show mine, relcon's, or all", GROUP_STACKS, 0)                            \
 	_(SSH, "ssh", "SSH into the stack's monitor host through its bastion", GROUP_STACKS, 0)                        \
-	_(TEARDOWN, "teardown", "Delete the stack (type its name to confirm)", GROUP_STACKS, ACTION_MUTATING)
+	_(TEARDOWN, "teardown", "Delete the stack (type its name to confirm)", GROUP_STACKS, ACTION_MUTATING)          \
+	_(LAUNCH, "launch", "Launch a super-stack of the build's commit (a form, then a confirmation)", GROUP_STACKS,  \
+	  ACTION_MUTATING)                                                                                             \
+	_(EDIT, "edit", "Change the values of the launch", GROUP_STACKS, 0)
 
 enum action {
 	ACTION_NONE = 0,

@@ -1,6 +1,7 @@
 #include "tui/dialog.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,18 +237,30 @@ struct form_screen {
 static void form_draw(struct screen *s, struct tui *t, int y, int h, int w)
 {
 	struct form *fm = &((struct form_screen *)s->data)->fm;
-	int bw = w - 8 < 72 ? w - 8 : 72, lw = 0;
+	int bw = w - 8 < 100 ? w - 8 : 100, lw = 0;
 	for (size_t i = 0; i < fm->n; i++) {
 		int l = tui_text_width(fm->f[i].label);
 		if (l > lw)
 			lw = l;
 	}
-	int bh = 5 + (int)fm->n * 2;
+	/* More fields than fit: show a window of them that keeps the focus in view. */
+	size_t fit = h > 9 ? (size_t)(h - 7) / 2 : 1, first = 0, last = fm->n;
+	if (fm->n > fit) {
+		size_t focus = fm->focus < fm->n ? fm->focus : fm->n - 1;
+		first = focus >= fit ? focus - fit + 1 : 0;
+		last = first + fit;
+	}
+	int bh = 5 + (int)(last - first) * 2;
 	int by, bx;
 	dialog_box(t, y, h, w, bh, bw, &by, &bx);
 	tui_text(t, by, bx + 2, bw - 4, ROLE_HEADER, fm->title);
+	if (first || last < fm->n) {
+		char more[64];
+		snprintf(more, sizeof more, "fields %zu-%zu of %zu", first + 1, last, fm->n);
+		tui_text(t, by, bx + bw - 2 - tui_text_width(more), tui_text_width(more), ROLE_DIM, more);
+	}
 	int row = by + 2;
-	for (size_t i = 0; i < fm->n; i++, row += 2) {
+	for (size_t i = first; i < last; i++, row += 2) {
 		struct form_field *f = &fm->f[i];
 		tui_text(t, row, bx + 2, lw, ROLE_DIALOG, f->label);
 		int fx = bx + 4 + lw, fw = bw - lw - 6;

@@ -41,7 +41,7 @@ void confirm_free(struct confirm *c);
 void confirm_open(struct tui *t, const char *title, const char *const *lines, size_t nlines, const char *confirm_label,
 		  const char *typed, int danger, void (*done)(void *ud, int accepted), void *ud);
 
-#define FORM_MAX_FIELDS 12
+#define FORM_MAX_FIELDS 24
 
 struct form_field {
 	char *label;

@@ -120,6 +120,13 @@ void tui_message(struct tui *t, int is_error, const char *fmt, ...)
 		log_msg(LOG_WARN, "ui: %s", t->message);
 }
 
+void tui_bell(struct tui *t)
+{
+	log_msg(LOG_INFO, "ui: bell");
+	if (!t->headless)
+		beep();
+}
+
 /* ---- drawing helpers ---------------------------------------------------- */
 
 static void set_role(enum role r)

@@ -78,6 +78,8 @@ void tui_dirty(struct tui *t);
 
 /* Show a message in the status bar (sanitized; is_error colours it). */
 void tui_message(struct tui *t, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Ring the terminal bell: a long operation has ended (logged too). */
+void tui_bell(struct tui *t);
 
 /* Run a palette command line ("theme light", "help", "branch main").
  * Returns HANDLED, or NOT_HANDLED after showing an error. */

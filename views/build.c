@@ -435,7 +435,6 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 
 static enum handled action(struct screen *s, struct tui *t, enum action a)
 {
-	(void)t;
 	struct build_view *v = s->data;
 	if (a == ACTION_REFRESH) {
 		store_follow_build(v->store, v->number);
@@ -444,6 +443,14 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	}
 	if (a == ACTION_PANE_NEXT) {
 		v->pane = (v->pane + 1) % PANE_COUNT;
+		return HANDLED;
+	}
+	if (a == ACTION_LAUNCH) {
+		const struct bk_build *b = current(v);
+		if (b && b->commit)
+			launch_open(t, v->number, b->commit);
+		else
+			tui_message(t, 1, "launch: the build is not loaded yet");
 		return HANDLED;
 	}
 	struct table *tables[PANE_COUNT] = {v->table, v->amis, v->templates};

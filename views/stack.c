@@ -11,6 +11,7 @@
 #include "release/stack_detail.h"
 #include "release/stacks.h"
 #include "release/teardown.h"
+#include "release/watch.h"
 #include "tui/dialog.h"
 #include "tui/table.h"
 #include "views/views.h"
@@ -21,7 +22,8 @@ struct stack_view {
 	struct tui *t;
 	struct context *ctx;
 	char *name;
-	struct stack_detail_fetch *fetch;
+	struct stack_watch *watch; /* reads it again while CloudFormation works on it */
+	struct stack_watch_view view;
 	struct table *tables[PANE_COUNT];
 	enum pane pane;
 	time_t now;
@@ -30,7 +32,7 @@ struct stack_view {
 
 static const struct stack_detail *detail(const struct stack_view *v)
 {
-	return v->fetch ? stack_detail_result(v->fetch) : NULL;
+	return v->watch ? v->view.d : NULL;
 }
 
 static enum role status_role(const char *status)
@@ -145,6 +147,41 @@ static void field(struct tui *t, int y, int w, const char *label, enum role r, c
 	tui_text(t, y, 11, w - 12, r, value ? value : "-");
 }
 
+/* While CloudFormation works: a progress bar of the resources done (nested
+ * stacks' included) and when the next look is; the first failure of the
+ * operation pinned under it (the rest are its consequences).  A failed
+ * reading is said, with the older one left on screen. */
+static int draw_watch(struct stack_view *v, struct tui *t, int y, int w)
+{
+	const struct stack_watch_view *wv = &v->view;
+	struct buf b = {0};
+	if (wv->busy) {
+		int bar = 30, fill = wv->total ? (int)(wv->done * (size_t)bar / wv->total) : 0;
+		tui_text(t, y, 1, 10, ROLE_DIM, "Progress");
+		tui_fill(t, y, 11, fill, ROLE_STATE_PASSED);
+		tui_fill(t, y, 11 + fill, bar - fill, ROLE_BUTTON);
+		buf_printf(&b, "%zu of %zu resources done (nested stacks included)", wv->done, wv->total);
+		if (wv->next_ms)
+			buf_printf(&b, ", next look in %lds", (wv->next_ms + 999) / 1000);
+		tui_text(t, y++, 13 + bar, w - 14 - bar, ROLE_NORMAL, buf_str(&b));
+		buf_reset(&b);
+	}
+	if (wv->failure) {
+		const struct cfn_event *f = wv->failure;
+		buf_printf(&b, "%s %s: %s", f->logical_id ? f->logical_id : "?", f->status ? f->status : "",
+			   f->status_reason ? f->status_reason : "");
+		tui_text(t, y, 1, 10, ROLE_STATE_FAILED, "Failed");
+		tui_text(t, y++, 11, w - 12, ROLE_STATE_FAILED, buf_str(&b));
+		buf_reset(&b);
+	}
+	if (wv->stale) {
+		buf_printf(&b, "stale: the last look failed: %s", wv->stale);
+		tui_text(t, y++, 1, w - 2, ROLE_STATUS_STALE, buf_str(&b));
+	}
+	buf_free(&b);
+	return y;
+}
+
 static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 {
 	struct stack_view *v = s->data;
@@ -167,12 +204,14 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	if (st->status_reason)
 		tui_text(t, y, 3 + x, w - 4 - x, ROLE_DIM, st->status_reason);
 	y++;
+	y = draw_watch(v, t, y, w);
 	buf_reset(&line);
 	if (st->created) {
+		struct buf age = {0};
+		time_age(&age, st->created, v->now);
 		time_iso(&line, st->created);
-		buf_adds(&line, " (");
-		time_age(&line, st->created, v->now);
-		buf_adds(&line, " ago)");
+		buf_printf(&line, strcmp(buf_str(&age), "now") ? " (%s ago)" : " (just %s)", buf_str(&age));
+		buf_free(&age);
 	}
 	field(t, y++, w, "Created", ROLE_NORMAL, buf_str(&line));
 	field(t, y++, w, "Owner", ROLE_NORMAL, tag_of(st, "owner"));
@@ -234,20 +273,47 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	table_draw(v->tables[v->pane], t, y, bottom - y, w);
 }
 
-static void fetched(void *ud, const struct stack_detail *d)
+/* Root resources that could not be deleted (what a retry may retain). */
+static size_t delete_failed(const struct stack_detail *d, const char **ids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->nresources && n < max; i++)
+		if (!*d->resource_stack[i] && d->resources[i].status &&
+		    !strcmp(d->resources[i].status, "DELETE_FAILED"))
+			ids[n++] = d->resources[i].logical_id;
+	return n;
+}
+
+static void watched(void *ud, const struct stack_watch_view *wv)
 {
 	struct stack_view *v = ud;
-	(void)d;
+	v->view = *wv;
 	for (int p = 0; p < PANE_COUNT; p++)
 		table_reload(v->tables[p]);
+	if (wv->ended) {
+		/* An operation we watched has settled: say how, and ring. */
+		const struct cfn_stack *st = &wv->d->root;
+		if (wv->failure)
+			tui_message(v->t, 1, "%s %s: first failure %s: %s", st->name, st->status,
+				    wv->failure->logical_id ? wv->failure->logical_id : "?",
+				    wv->failure->status_reason ? wv->failure->status_reason : wv->failure->status);
+		else
+			tui_message(v->t, 0, "%s %s", st->name, st->status);
+		tui_bell(v->t);
+	}
 	tui_dirty(v->t);
 }
 
 static void start(struct stack_view *v)
 {
-	stack_detail_free(&v->fetch);
-	if (v->ctx->aws)
-		v->fetch = stack_detail_start(v->ctx->aws, v->name, fetched, v);
+	if (v->watch) {
+		stack_watch_poke(v->watch);
+		return;
+	}
+	if (v->ctx->aws) {
+		long min = 2000, max = v->ctx->cfg.refresh_active * 1000;
+		v->watch = stack_watch_start(v->ctx->aws, v->name, min, max > min ? max : min, watched, v);
+	}
 	for (int p = 0; p < PANE_COUNT; p++)
 		table_reload(v->tables[p]);
 }
@@ -282,36 +348,15 @@ static void run_ssh(struct stack_view *v, struct tui *t)
 	buf_free(&route);
 }
 
-static void start(struct stack_view *v);
-
 static void teardown_changed(void *ud, const struct teardown_progress *p)
 {
 	struct stack_view *v = ud;
-	switch (p->state) {
-	case TEARDOWN_SENT:
-		tui_message(v->t, 0, "teardown: DeleteStack sent; following %s", v->name);
-		break;
-	case TEARDOWN_DELETING:
-		return; /* the teardown itself is watching; nothing new to show */
-	case TEARDOWN_DONE:
-		tui_message(v->t, 0, "teardown: %s DELETE_COMPLETE", v->name);
-		break;
-	case TEARDOWN_FAILED: {
-		struct buf b = {0};
-		for (size_t i = 0; i < p->nfailed; i++)
-			buf_printf(&b, "%s%s", i ? "; " : "", p->failed[i]);
-		tui_message(v->t, 1, "teardown: DELETE_FAILED: %s (relcon teardown %s --retain … keeps them)",
-			    buf_str(&b), v->name);
-		buf_free(&b);
-		break;
-	}
-	case TEARDOWN_ERROR:
+	if (p->state == TEARDOWN_ERROR) {
 		tui_message(v->t, 1, "teardown: %s", p->error ? p->error : "failed");
-		break;
+		return;
 	}
-	/* Show the stack as it is now. */
-	start(v);
-	tui_dirty(v->t);
+	tui_message(v->t, 0, "teardown: DeleteStack sent; watching %s", v->name);
+	start(v); /* the watch follows the deletion from here */
 }
 
 static void teardown_confirmed(void *ud, int accepted)
@@ -322,8 +367,10 @@ static void teardown_confirmed(void *ud, int accepted)
 		tui_message(v->t, 0, "teardown cancelled");
 		return;
 	}
+	const char *retain[64];
+	size_t nretain = !strcmp(d->root.status, "DELETE_FAILED") ? delete_failed(d, retain, 64) : 0;
 	teardown_free(&v->teardown);
-	v->teardown = teardown_start(v->ctx->aws, d->root.id, NULL, 0, 1, 2000, teardown_changed, v);
+	v->teardown = teardown_start(v->ctx->aws, d->root.id, retain, nretain, 0, 0, teardown_changed, v);
 }
 
 static void ask_teardown(struct stack_view *v, struct tui *t)
@@ -335,13 +382,26 @@ static void ask_teardown(struct stack_view *v, struct tui *t)
 	} else if (teardown_allowed(d, &v->ctx->cfg, v->ctx->read_only, &why) < 0) {
 		tui_message(t, 1, "teardown: %s", buf_str(&why));
 	} else {
-		struct buf l1 = {0}, l2 = {0};
+		struct buf l1 = {0}, l2 = {0}, l3 = {0};
+		const char *retain[64];
+		size_t nretain = !strcmp(d->root.status, "DELETE_FAILED") ? delete_failed(d, retain, 64) : 0;
 		buf_printf(&l1, "DeleteStack %s", d->root.id);
-		buf_printf(&l2, "deletes every resource of %s and its nested stacks.", d->root.name);
-		const char *lines[] = {buf_str(&l1), buf_str(&l2), "This cannot be undone."};
-		confirm_open(t, "Delete the stack?", lines, 3, "Delete", d->root.name, 1, teardown_confirmed, v);
+		buf_printf(&l2, "deletes every resource of %s and its nested stacks", d->root.name);
+		if (nretain) {
+			buf_adds(&l2, ", except what could not be deleted last time,");
+			buf_adds(&l3, "which is kept (RetainResources): ");
+			for (size_t i = 0; i < nretain; i++)
+				buf_printf(&l3, "%s%s", i ? ", " : "", retain[i]);
+		} else {
+			buf_adds(&l2, ".");
+			buf_adds(&l3, "This cannot be undone.");
+		}
+		const char *lines[] = {buf_str(&l1), buf_str(&l2), buf_str(&l3)};
+		confirm_open(t, nretain ? "Delete the stack, keeping what failed?" : "Delete the stack?", lines, 3,
+			     "Delete", d->root.name, 1, teardown_confirmed, v);
 		buf_free(&l1);
 		buf_free(&l2);
+		buf_free(&l3);
 	}
 	buf_free(&why);
 }
@@ -378,7 +438,7 @@ static void view_free(struct screen *s)
 {
 	struct stack_view *v = s->data;
 	teardown_free(&v->teardown);
-	stack_detail_free(&v->fetch);
+	stack_watch_free(&v->watch);
 	for (int p = 0; p < PANE_COUNT; p++)
 		table_free(&v->tables[p]);
 	free(v->name);

@@ -15,6 +15,7 @@ void releases_open(struct tui *t);                /* views/releases.c */
 void images_open(struct tui *t);                  /* views/images.c */
 void stacks_open(struct tui *t);                  /* views/stacks.c */
 void stack_open(struct tui *t, const char *name); /* views/stack.c */
+void launch_open(struct tui *t, long number, const char *commit); /* views/launch.c */
 
 /* Role for a build or job state (views/common.c). */
 enum role view_state_role(const char *state);
