@@ -36,8 +36,9 @@ static const struct command commands[] = {
 	{"launch", "COMMIT --key KEYPAIR [--name STACK] [--param K=V]... [--ttl 8h] [--yes] [--wait] [--json]",
 	 "launch a super-stack from a commit's internal template (the plan is shown; asks for the name without --yes)",
 	 cmd_launch},
-	{"teardown", "STACK [--yes] [--wait] [--retain LOGICAL_ID,...]",
-	 "delete a stack relcon launched (asks for the name without --yes; --retain after DELETE_FAILED)",
+	{"teardown", "STACK|--expired [--yes] [--wait] [--retain LOGICAL_ID,...]",
+	 "delete a stack relcon launched, or every expired one (asks first without --yes; --retain after "
+	 "DELETE_FAILED)",
 	 cmd_teardown},
 	{"ssh", "STACK [--host bastion|LOGICAL_ID] [-- COMMAND...]",
 	 "SSH into a stack's host through its bastion (the route is printed first)", cmd_ssh},

@@ -327,11 +327,8 @@ int cmd_ssh(struct context *ctx, int argc, char **argv)
 }
 
 static const struct option teardown_opts[] = {
-	{"yes", no_argument, NULL, 'y'},
-	{"wait", no_argument, NULL, 'w'},
-	{"retain", required_argument, NULL, 'r'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	{"yes", no_argument, NULL, 'y'},     {"wait", no_argument, NULL, 'w'}, {"retain", required_argument, NULL, 'r'},
+	{"expired", no_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 };
 
 struct wait_teardown {
@@ -373,44 +370,12 @@ int confirm_typed(const char *what, const char *name)
 	return !strcmp(line, name);
 }
 
-int cmd_teardown(struct context *ctx, int argc, char **argv)
+/* One stack: read it, the guards, the confirmation (unless yes), DeleteStack,
+ * and with follow the deletion to its end. */
+static int teardown_one(struct context *ctx, const char *name, int yes, int follow, const struct strlist *retainl)
 {
-	int yes = 0, follow = 0, c;
-	struct strlist retain = {0};
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ywr:h", teardown_opts, NULL)) != -1) {
-		switch (c) {
-		case 'y':
-			yes = 1;
-			break;
-		case 'w':
-			follow = 1;
-			break;
-		case 'r': {
-			char *copy = xstrdup(optarg), *save = NULL;
-			for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				retain.v = xrealloc(retain.v, (retain.n + 1) * sizeof *retain.v);
-				retain.v[retain.n++] = xstrdup(tok);
-			}
-			free(copy);
-			break;
-		}
-		case 'h':
-			cli_usage(stdout, "teardown");
-			return EXIT_OK;
-		default:
-			return usage_error("teardown", "unknown option");
-		}
-	}
 	int rc = EXIT_OK;
-	if (optind + 1 != argc) {
-		rc = usage_error("teardown", "expected one STACK");
-		goto out;
-	}
-	const char *name = argv[optind];
-	if ((rc = need_aws(ctx, "teardown")))
-		goto out;
+	struct strlist retain = *retainl;
 	struct wait_detail wd = {0};
 	struct stack_detail_fetch *f = stack_detail_start(ctx->aws, name, detail_changed, &wd);
 	context_wait(ctx, &wd.done);
@@ -423,7 +388,8 @@ int cmd_teardown(struct context *ctx, int argc, char **argv)
 		fprintf(stderr, "relcon: %s\n", clean);
 		free(clean);
 		rc = EXIT_REFUSED;
-	} else if (!yes && confirm_typed("This deletes the stack and everything in it.\nType the stack name to confirm", d->root.name) != 1) {
+	} else if (!yes && confirm_typed("This deletes the stack and everything in it.\nType the stack name to confirm",
+					 d->root.name) != 1) {
 		fprintf(stderr, "relcon: teardown of %s not confirmed%s\n", d->root.name,
 			isatty(0) ? "" : " (no terminal to ask on: give --yes)");
 		rc = EXIT_REFUSED;
@@ -452,7 +418,104 @@ int cmd_teardown(struct context *ctx, int argc, char **argv)
 	}
 	buf_free(&why);
 	stack_detail_free(&f);
+	return rc;
+}
+
+int cmd_teardown(struct context *ctx, int argc, char **argv)
+{
+	int yes = 0, follow = 0, expired = 0, c;
+	struct strlist retain = {0};
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "ywr:eh", teardown_opts, NULL)) != -1) {
+		switch (c) {
+		case 'y':
+			yes = 1;
+			break;
+		case 'w':
+			follow = 1;
+			break;
+		case 'r': {
+			char *copy = xstrdup(optarg), *save = NULL;
+			for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				retain.v = xrealloc(retain.v, (retain.n + 1) * sizeof *retain.v);
+				retain.v[retain.n++] = xstrdup(tok);
+			}
+			free(copy);
+			break;
+		}
+		case 'e':
+			expired = 1;
+			break;
+		case 'h':
+			cli_usage(stdout, "teardown");
+			return EXIT_OK;
+		default:
+			return usage_error("teardown", "unknown option");
+		}
+	}
+	int rc = EXIT_OK;
+	struct strlist names = {0};
+	if (expired ? optind != argc : optind + 1 != argc) {
+		rc = usage_error("teardown", expired ? "--expired takes no STACK" : "expected one STACK");
+		goto out;
+	}
+	if ((rc = need_aws(ctx, "teardown")))
+		goto out;
+	if (!expired) {
+		rc = teardown_one(ctx, argv[optind], yes, follow, &retain);
+		goto out;
+	}
+	/* --expired: relcon's stacks past relcon:expires-at, confirmed together. */
+	struct wait_stacks ws = {0};
+	struct stacks_fetch *sf = stacks_fetch_start(ctx->aws, stacks_changed, &ws);
+	context_wait(ctx, &ws.done);
+	const struct stack_list *l = stacks_fetch_result(sf);
+	time_t now = time_now();
+	if (l->state != FETCH_DONE) {
+		rc = cli_fail("listing the stacks", l->error ? l->error : "failed");
+		stacks_fetch_free(&sf);
+		goto out;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct stack_row *r = &l->v[i];
+		if (!r->ours || !r->expires || r->expires > now || stack_status_class(r->status) == STACK_GONE ||
+		    !strcmp(r->status, "DELETE_IN_PROGRESS"))
+			continue;
+		names.v = xrealloc(names.v, (names.n + 1) * sizeof *names.v);
+		names.v[names.n++] = xstrdup(r->name);
+		struct buf line = {0};
+		time_iso(&line, r->expires);
+		fprintf(stderr, "relcon: expired: %s (since %s, owner %s)\n", r->name, buf_str(&line),
+			r->owner ? r->owner : "?");
+		buf_free(&line);
+	}
+	stacks_fetch_free(&sf);
+	if (!names.n) {
+		fprintf(stderr, "relcon: no expired stacks of relcon's\n");
+		goto out;
+	}
+	struct buf typed = {0};
+	buf_printf(&typed, "%zu stacks", names.n);
+	if (!yes && confirm_typed("This deletes them and everything in them.\nType the number of stacks and the word "
+				  "stacks (\"N stacks\") to confirm",
+				  buf_str(&typed)) != 1) {
+		fprintf(stderr, "relcon: teardown of %zu expired stacks not confirmed%s\n", names.n,
+			isatty(0) ? "" : " (no terminal to ask on: give --yes)");
+		rc = EXIT_REFUSED;
+	}
+	buf_free(&typed);
+	/* Every stack is tried; the exit code is the first failure's. */
+	for (size_t i = 0; rc == EXIT_OK && i < names.n; i++) {
+		int one_rc = teardown_one(ctx, names.v[i], 1, follow, &retain);
+		for (size_t k = i + 1; one_rc != EXIT_OK && k < names.n; k++)
+			teardown_one(ctx, names.v[k], 1, follow, &retain);
+		rc = one_rc;
+	}
 out:
+	for (size_t i = 0; i < names.n; i++)
+		free(names.v[i]);
+	free(names.v);
 	for (size_t i = 0; i < retain.n; i++)
 		free(retain.v[i]);
 	free(retain.v);

@@ -36,29 +36,36 @@ static const char *tag_of(const struct cfn_stack *s, const char *key)
 	return NULL;
 }
 
-int teardown_allowed(const struct stack_detail *d, const struct config *cfg, int read_only, struct buf *why)
+int teardown_allowed_stack(const char *name, int ours, int protection, const struct config *cfg, int read_only,
+			   struct buf *why)
 {
 	if (read_only) {
 		buf_adds(why, "relcon is read-only: teardown refused");
 		return -1;
 	}
-	const char *by = tag_of(&d->root, "created-by");
-	if ((!by || strcmp(by, "relcon")) && !cfg->stacks_allow_foreign) {
+	if (!ours && !cfg->stacks_allow_foreign) {
 		buf_printf(why,
 			   "stack %s was not created by relcon (no created-by=relcon tag): refused "
 			   "(set stacks.allow_foreign_teardown: 1 to allow)",
-			   d->root.name);
+			   name);
 		return -1;
 	}
-	if (d->root.termination_protection) {
+	if (protection) {
 		buf_printf(why,
 			   "stack %s has termination protection on: turn it off in the AWS console or with "
 			   "aws cloudformation update-termination-protection --no-enable-termination-protection "
 			   "--stack-name %s, then try again",
-			   d->root.name, d->root.name);
+			   name, name);
 		return -1;
 	}
 	return 0;
+}
+
+int teardown_allowed(const struct stack_detail *d, const struct config *cfg, int read_only, struct buf *why)
+{
+	const char *by = tag_of(&d->root, "created-by");
+	return teardown_allowed_stack(d->root.name, by && !strcmp(by, "relcon"), d->root.termination_protection, cfg,
+				      read_only, why);
 }
 
 static void report(struct teardown *t, enum teardown_state state)

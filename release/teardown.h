@@ -17,6 +17,9 @@ struct config;
  * created-by=relcon tag unless stacks.allow_foreign_teardown; termination
  * protection on). */
 int teardown_allowed(const struct stack_detail *d, const struct config *cfg, int read_only, struct buf *why);
+/* The same from what the stacks list knows: ours = created-by=relcon. */
+int teardown_allowed_stack(const char *name, int ours, int protection, const struct config *cfg, int read_only,
+			   struct buf *why);
 
 enum teardown_state { TEARDOWN_SENT, TEARDOWN_DELETING, TEARDOWN_DONE, TEARDOWN_FAILED, TEARDOWN_ERROR };
 

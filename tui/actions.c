@@ -32,7 +32,8 @@ static const struct {
 	{"<Tab>", ACTION_PANE_NEXT},  {"m", ACTION_BRANCH_MAIN},   {"B", ACTION_BRANCH_PICK},
 	{"P", ACTION_RELEASES},       {"i", ACTION_IMAGES},        {"X", ACTION_STACKS},
 	{"f", ACTION_SCOPE_NEXT},     {"s", ACTION_SSH},           {"D", ACTION_TEARDOWN},
-	{"L", ACTION_LAUNCH},         {"e", ACTION_EDIT},
+	{"L", ACTION_LAUNCH},         {"e", ACTION_EDIT},          {"<Space>", ACTION_TAG},
+	{"E", ACTION_TAG_EXPIRED},
 };
 #define NDEFAULTS (sizeof defaults / sizeof defaults[0])
 

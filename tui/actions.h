@@ -46,7 +46,9 @@ enum { ACTION_MUTATING = 1 };
 	_(TEARDOWN, "teardown", "Delete the stack (type its name to confirm)", GROUP_STACKS, ACTION_MUTATING)          \
 	_(LAUNCH, "launch", "Launch a super-stack of the build's commit (a form, then a confirmation)", GROUP_STACKS,  \
 	  ACTION_MUTATING)                                                                                             \
-	_(EDIT, "edit", "Change the values of the launch", GROUP_STACKS, 0)
+	_(EDIT, "edit", "Change the values of the launch", GROUP_STACKS, 0)                                            \
+	_(TAG, "tag", "Tag or untag the row (D acts on the tagged rows)", GROUP_LIST, 0)                               \
+	_(TAG_EXPIRED, "tag-expired", "Tag every expired stack relcon launched", GROUP_STACKS, 0)
 
 enum action {
 	ACTION_NONE = 0,

@@ -111,7 +111,7 @@ static void confirm_draw(struct screen *s, struct tui *t, int y, int h, int w)
 		tui_text(t, row++, bx + 2, bw - 4, ROLE_DIALOG, c->lines[i]);
 	if (c->typed) {
 		struct buf l = {0};
-		buf_printf(&l, "Type %s to confirm: ", c->typed);
+		buf_printf(&l, strchr(c->typed, ' ') ? "Type \"%s\" to confirm: " : "Type %s to confirm: ", c->typed);
 		int lx = tui_text(t, ++row, bx + 2, bw - 4, ROLE_DIALOG, buf_str(&l));
 		tui_fill(t, row, bx + 2 + lx, bw - 4 - lx, ROLE_INPUT);
 		tui_text(t, row, bx + 2 + lx, bw - 4 - lx, ROLE_INPUT, buf_str(&c->in.text));

@@ -1,13 +1,20 @@
 /* views/stacks.c - the region's CloudFormation stacks: relcon's first,
  * status coloured, age, expiry (expired ones highlighted), owner, commit.
- * `f` cycles the scope: mine (owner = the AWS identity), relcon's, all. */
+ * `f` cycles the scope: mine (owner = the AWS identity), relcon's, all.
+ * Space tags rows, E tags every expired stack of relcon's; D tears down the
+ * tagged ones (else the selected one) after one typed confirmation that
+ * lists each, and what the guards refuse.  While a stack is changing the
+ * list is read again every refresh.active_seconds. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/loop.h"
 #include "core/timeutil.h"
 #include "release/context.h"
 #include "release/stacks.h"
 #include "release/store.h"
+#include "release/teardown.h"
+#include "tui/dialog.h"
 #include "tui/table.h"
 #include "views/views.h"
 
@@ -30,7 +37,36 @@ struct stacks_view {
 	size_t *shown; /* indexes of rows in scope */
 	size_t nshown;
 	time_t now;
+	char **tagged; /* names of the tagged stacks */
+	size_t ntagged;
+	unsigned long timer; /* the next reading while something changes */
+	/* A batch teardown: the stacks confirmed (ARN and name), the calls. */
+	char **batch_ids, **batch_names;
+	size_t nbatch;
+	struct teardown **teardowns;
+	size_t pending, failed;
+	struct buf errors;
 };
+
+static long tag_index(const struct stacks_view *v, const char *name)
+{
+	for (size_t i = 0; i < v->ntagged; i++)
+		if (!strcmp(v->tagged[i], name))
+			return (long)i;
+	return -1;
+}
+
+static void set_tag(struct stacks_view *v, const char *name, int on)
+{
+	long i = tag_index(v, name);
+	if (on && i < 0) {
+		v->tagged = xrealloc(v->tagged, (v->ntagged + 1) * sizeof *v->tagged);
+		v->tagged[v->ntagged++] = xstrdup(name);
+	} else if (!on && i >= 0) {
+		free(v->tagged[i]);
+		v->tagged[i] = v->tagged[--v->ntagged];
+	}
+}
 
 static const struct stack_list *list_of(const struct stacks_view *v)
 {
@@ -86,7 +122,10 @@ static void row_fill(void *ud, size_t i, struct rowbuf *rb)
 	const struct stack_row *r = row_at(v, i);
 	if (!r)
 		return;
-	row_set(rb, C_NAME, r->ours ? ROLE_NORMAL : ROLE_DIM, r->name);
+	if (tag_index(v, r->name) >= 0)
+		row_setf(rb, C_NAME, ROLE_KEY, "* %s", r->name);
+	else
+		row_set(rb, C_NAME, r->ours ? ROLE_NORMAL : ROLE_DIM, r->name);
 	row_set(rb, C_STATUS, status_role(r->status), r->status);
 	struct buf b = {0};
 	time_age(&b, r->created, v->now);
@@ -114,16 +153,34 @@ static long row_id(void *ud, size_t i)
 
 static const struct table_ops ops = {.count = rows_count, .row = row_fill, .id = row_id};
 
+static void start(struct stacks_view *v);
+
+static void on_timer(void *ud)
+{
+	struct stacks_view *v = ud;
+	v->timer = 0;
+	start(v);
+}
+
 static void changed_fetch(void *ud, const struct stack_list *l)
 {
 	struct stacks_view *v = ud;
-	(void)l;
 	rescope(v);
+	/* Something is being created or deleted: look again soon. */
+	int busy = 0;
+	for (size_t i = 0; l && i < l->n; i++)
+		busy |= stack_status_class(l->v[i].status) == STACK_BUSY;
+	if (busy && !v->timer && l->state != FETCH_LOADING)
+		v->timer = loop_timer(v->ctx->loop, v->ctx->cfg.refresh_active * 1000, on_timer, v);
 	tui_dirty(v->t);
 }
 
 static void start(struct stacks_view *v)
 {
+	if (v->timer) {
+		loop_timer_cancel(v->ctx->loop, v->timer);
+		v->timer = 0;
+	}
 	stacks_fetch_free(&v->fetch);
 	if (v->ctx->aws)
 		v->fetch = stacks_fetch_start(v->ctx->aws, changed_fetch, v);
@@ -149,10 +206,158 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	table_draw(v->table, t, y, h, w);
 }
 
+/* ---- batch teardown ---- */
+
+static void batch_free(struct stacks_view *v)
+{
+	for (size_t i = 0; i < v->nbatch; i++) {
+		teardown_free(&v->teardowns[i]);
+		free(v->batch_ids[i]);
+		free(v->batch_names[i]);
+	}
+	free(v->teardowns);
+	free(v->batch_ids);
+	free(v->batch_names);
+	v->teardowns = NULL;
+	v->batch_ids = v->batch_names = NULL;
+	v->nbatch = v->pending = v->failed = 0;
+	buf_reset(&v->errors);
+}
+
+static void one_sent(void *ud, const struct teardown_progress *p)
+{
+	struct stacks_view *v = ud;
+	if (p->state == TEARDOWN_ERROR) {
+		v->failed++;
+		buf_printf(&v->errors, "%s%s", v->errors.len ? "; " : "", p->error ? p->error : "failed");
+	}
+	if (--v->pending)
+		return;
+	if (v->failed)
+		tui_message(v->t, 1, "teardown: DeleteStack sent for %zu of %zu stacks; %s", v->nbatch - v->failed,
+			    v->nbatch, buf_str(&v->errors));
+	else
+		tui_message(v->t, 0, "teardown: DeleteStack sent for %zu stack%s; the list follows them", v->nbatch,
+			    v->nbatch == 1 ? "" : "s");
+	start(v);
+}
+
+static void batch_confirmed(void *ud, int accepted)
+{
+	struct stacks_view *v = ud;
+	if (!accepted) {
+		tui_message(v->t, 0, "teardown cancelled");
+		batch_free(v);
+		return;
+	}
+	v->teardowns = xcalloc(v->nbatch, sizeof *v->teardowns);
+	v->pending = v->nbatch;
+	for (size_t i = 0; i < v->nbatch; i++)
+		v->teardowns[i] = teardown_start(v->ctx->aws, v->batch_ids[i], NULL, 0, 0, 0, one_sent, v);
+	for (size_t i = 0; i < v->nbatch; i++)
+		set_tag(v, v->batch_names[i], 0);
+}
+
+/* D: the tagged stacks, else the selected one; each through the guards. */
+static void ask_teardown(struct stacks_view *v, struct tui *t)
+{
+	const struct stack_list *l = list_of(v);
+	if (v->pending) {
+		tui_message(t, 1, "teardown: the last batch is still being sent");
+		return;
+	}
+	batch_free(v);
+	const struct stack_row *pick[256];
+	size_t n = 0;
+	for (size_t i = 0; l && i < l->n && n < 256; i++)
+		if (tag_index(v, l->v[i].name) >= 0)
+			pick[n++] = &l->v[i];
+	if (!n) {
+		long sel = table_selected(v->table);
+		const struct stack_row *r = sel >= 0 ? row_at(v, (size_t)sel) : NULL;
+		if (!r) {
+			tui_message(t, 1, "teardown: no stack selected (Space tags, E tags the expired ones)");
+			return;
+		}
+		pick[n++] = r;
+	}
+	const char *lines[300];
+	size_t nl = 0;
+	struct buf text = {0};
+	size_t *starts = xcalloc(n + 2, sizeof *starts);
+	for (size_t i = 0; i < n; i++) {
+		struct buf why = {0};
+		starts[i] = text.len;
+		if (teardown_allowed_stack(pick[i]->name, pick[i]->ours, pick[i]->termination_protection, &v->ctx->cfg,
+					   v->ctx->read_only, &why) < 0) {
+			buf_printf(&text, "  skipped  %s", buf_str(&why));
+		} else {
+			buf_printf(&text, "  delete   %s  %s", pick[i]->name, pick[i]->id);
+			v->batch_ids = xrealloc(v->batch_ids, (v->nbatch + 1) * sizeof *v->batch_ids);
+			v->batch_names = xrealloc(v->batch_names, (v->nbatch + 1) * sizeof *v->batch_names);
+			v->batch_ids[v->nbatch] = xstrdup(pick[i]->id);
+			v->batch_names[v->nbatch++] = xstrdup(pick[i]->name);
+		}
+		buf_addc(&text, '\0');
+		buf_free(&why);
+	}
+	if (!v->nbatch) {
+		tui_message(t, 1, "teardown: %s", text.s + starts[0] + 11);
+		free(starts);
+		buf_free(&text);
+		return;
+	}
+	struct buf head = {0}, typed = {0};
+	buf_printf(&head, "DeleteStack for %zu stack%s, each by its ARN, with every nested stack:", v->nbatch,
+		   v->nbatch == 1 ? "" : "s");
+	lines[nl++] = buf_str(&head);
+	for (size_t i = 0; i < n; i++)
+		lines[nl++] = text.s + starts[i];
+	lines[nl++] = "This cannot be undone.";
+	if (v->nbatch == 1)
+		buf_adds(&typed, v->batch_names[0]);
+	else
+		buf_printf(&typed, "%zu stacks", v->nbatch);
+	confirm_open(t, v->nbatch == 1 ? "Delete the stack?" : "Delete these stacks?", lines, nl, "Delete",
+		     buf_str(&typed), 1, batch_confirmed, v);
+	buf_free(&head);
+	buf_free(&typed);
+	buf_free(&text);
+	free(starts);
+}
+
 static enum handled action(struct screen *s, struct tui *t, enum action a)
 {
 	struct stacks_view *v = s->data;
 	switch (a) {
+	case ACTION_TAG: {
+		long i = table_selected(v->table);
+		const struct stack_row *r = i >= 0 ? row_at(v, (size_t)i) : NULL;
+		if (r) {
+			set_tag(v, r->name, tag_index(v, r->name) < 0);
+			table_reload(v->table);
+			table_action(v->table, ACTION_MOVE_DOWN);
+		}
+		return HANDLED;
+	}
+	case ACTION_TAG_EXPIRED: {
+		size_t n = 0;
+		for (size_t i = 0; i < v->nshown; i++) {
+			const struct stack_row *r = row_at(v, i);
+			if (r->ours && r->expires && r->expires <= v->now &&
+			    stack_status_class(r->status) != STACK_GONE && strcmp(r->status, "DELETE_IN_PROGRESS")) {
+				set_tag(v, r->name, 1);
+				n++;
+			}
+		}
+		table_reload(v->table);
+		tui_message(t, 0, "stacks: %zu expired stack%s tagged (%zu in all; D tears them down)", n,
+			    n == 1 ? "" : "s", v->ntagged);
+		return HANDLED;
+	}
+	case ACTION_TEARDOWN:
+		ask_teardown(v, t);
+		return HANDLED;
 	case ACTION_REFRESH:
 		start(v);
 		return HANDLED;
@@ -184,11 +389,20 @@ static void title(struct screen *s, struct buf *out)
 {
 	struct stacks_view *v = s->data;
 	buf_printf(out, "Stacks  %s  (%zu)", scope_names[v->scope], v->nshown);
+	if (v->ntagged)
+		buf_printf(out, "  %zu tagged", v->ntagged);
 }
 
 static void view_free(struct screen *s)
 {
 	struct stacks_view *v = s->data;
+	if (v->timer)
+		loop_timer_cancel(v->ctx->loop, v->timer);
+	batch_free(v);
+	buf_free(&v->errors);
+	for (size_t i = 0; i < v->ntagged; i++)
+		free(v->tagged[i]);
+	free(v->tagged);
 	stacks_fetch_free(&v->fetch);
 	table_free(&v->table);
 	free(v->shown);
