@@ -9,6 +9,7 @@ RELCON_NOW, HOME and XDG_* in a temporary directory.  Needs RELCON_BIN and
 the sandbox variables (tests/run.sh sets them)."""
 import difflib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -58,7 +59,7 @@ def sandbox_fault(spec):
     urllib.request.urlopen(req, timeout=10).read()
 
 
-def super_stack(name, deployment):
+def super_stack(name, deployment, expires="2026-11-24T20:00:00Z"):
     """Create a MySQL super-stack of build 4155's commit in the sandbox and move
     the frozen clock past its creation (for the stacks and stack screens)."""
     import boto3
@@ -75,7 +76,7 @@ def super_stack(name, deployment):
                      Tags=[{"Key": "created-by", "Value": "relcon"},
                            {"Key": "owner", "Value": "arn:aws:iam::123456789012:user/relcon-sandbox"},
                            {"Key": "commit", "Value": "af0840d92bcd15f9f99682d5e8fcad12f6319fb8"},
-                           {"Key": "relcon:expires-at", "Value": "2026-11-24T20:00:00Z"}])
+                           {"Key": "relcon:expires-at", "Value": expires}])
     req = urllib.request.Request(os.environ["RELCON_BUILDKITE_ENDPOINT"] + "/_sandbox/advance",
                                  data=b'{"seconds": 300}', method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req, timeout=30).read()
@@ -91,7 +92,8 @@ def main():
         reset_sandbox()
         with tempfile.TemporaryDirectory(prefix="relcon-ui-") as work:
             env = {}
-            # Leading directives: "#env K=V ..." and "#sandbox-fault {json}".
+            # Leading directives: "#env K=V ...", "#sandbox-fault {json}" and
+            # "#super-stack NAME DEPLOYMENT [EXPIRES-AT]".
             with open(os.path.join(HERE, name)) as f:
                 for line in f:
                     if line.startswith("#env "):
@@ -101,7 +103,7 @@ def main():
                     elif line.startswith("#sandbox-fault "):
                         sandbox_fault(line[len("#sandbox-fault "):])
                     elif line.startswith("#super-stack "):
-                        super_stack(*line.split()[1:3])
+                        super_stack(*line.split()[1:4])
             r = run_script(binary, os.path.join(HERE, name), work, env)
             count += 1
             if r.returncode != 0:
@@ -122,6 +124,8 @@ def main():
                     if os.environ.get(var):
                         port = os.environ[var].rsplit(":", 1)[1]
                         got = got.replace(host + ":" + port, host + ":" + "P" * len(port))
+                # A launch's ClientRequestToken is random by design.
+                got = re.sub(r"relcon-launch-[0-9a-f]{32}", "relcon-launch-" + "T" * 32, got)
                 path = os.path.join(GOLDEN, d)
                 if update:
                     with open(path, "w", encoding="utf-8") as f:
