@@ -68,7 +68,8 @@ static void take_resources(struct stack_detail_fetch *f, struct cfn_resources *r
 {
 	f->d.resources = xrealloc(f->d.resources, (f->d.nresources + r->n + 1) * sizeof *f->d.resources);
 	f->d.resource_stack = xrealloc(f->d.resource_stack, (f->d.nresources + r->n + 1) * sizeof *f->d.resource_stack);
-	memcpy(f->d.resources + f->d.nresources, r->v, r->n * sizeof *r->v);
+	if (r->n) /* an empty answer has no array */
+		memcpy(f->d.resources + f->d.nresources, r->v, r->n * sizeof *r->v);
 	for (size_t i = 0; i < r->n; i++)
 		f->d.resource_stack[f->d.nresources + i] = xstrdup(stack);
 	f->d.nresources += r->n;
@@ -142,7 +143,8 @@ static void on_reply(void *ud, const struct aws_resp *r)
 			fail(f, buf_str(&err));
 		} else {
 			f->d.events = xrealloc(f->d.events, (f->d.nevents + ev.n + 1) * sizeof *f->d.events);
-			memcpy(f->d.events + f->d.nevents, ev.v, ev.n * sizeof *ev.v);
+			if (ev.n)
+				memcpy(f->d.events + f->d.nevents, ev.v, ev.n * sizeof *ev.v);
 			f->d.nevents += ev.n;
 			free(ev.v);
 			ev.v = NULL;
