@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the whole suite: unit tests of each build given (release, asan), the
 # sandbox's own tests, headless integration tests, scripted UI (golden
-# screens) and the tmux terminal test, against a sandbox started here.
+# screens) and the tmux terminal tests (tests/tmux: the console, and ssh from
+# its stack screen to a real sshd on loopback), against a sandbox started here.
 # Ends with one line "N passed, N failed".  Exit status 0 only when all pass.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,9 +79,15 @@ else
 		rc=$?
 		[ $rc -eq 0 ] || cat "$tmp/out"
 		record "tmux/terminal" $rc
+		# s on the stack screen: ssh to a real sshd on loopback and back.
+		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_ssh.sh >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "tmux/ssh" $rc
 	else
-		echo "tmux not installed: the terminal test cannot run"
+		echo "tmux not installed: the terminal tests cannot run"
 		record "tmux/terminal" 1
+		record "tmux/ssh" 1
 	fi
 fi
 

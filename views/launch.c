@@ -84,8 +84,8 @@ static char *validate(void *ud, size_t field, const char *value)
 {
 	struct launch_view *v = ud;
 	const struct launch_plan *p = plan(v);
-	if (field == F_NAME)
-		return launch_check_stack_name(value);
+	if (field == F_NAME) /* untouched, it follows the key pair: checked once that is known */
+		return v->pattern_name && !strcmp(value, v->pattern_name) ? NULL : launch_check_stack_name(value);
 	if (field == F_TTL) {
 		if (launch_parse_ttl(value) >= 0)
 			return NULL;

@@ -338,8 +338,9 @@ static void run_ssh(struct stack_view *v, struct tui *t)
 		fprintf(stderr, "relcon: %s\n", buf_str(&route));
 		int rc = ssh_run(argv, &status, &err);
 		tui_resume(t);
-		if (rc < 0 || status)
-			tui_message(t, 1, "ssh: %s", err.len ? buf_str(&err) : "failed");
+		if (rc < 0 || status) /* err reads "ssh could not connect ..." or names what failed */
+			tui_message(t, 1, "%s%s", strncmp(buf_str(&err), "ssh ", 4) ? "ssh: " : "",
+				    err.len ? buf_str(&err) : "failed");
 		else
 			tui_message(t, 0, "ssh: session ended");
 	}

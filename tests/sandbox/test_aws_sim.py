@@ -677,7 +677,7 @@ class ProcessTest(unittest.TestCase):
             env = dict(line.split("=", 1) for line in lines)
             self.assertEqual([line.split("=", 1)[0] for line in lines], [
                 "RELCON_BUILDKITE_ENDPOINT", "BUILDKITE_API_TOKEN", "BUILDKITE_ORGANIZATION_SLUG",
-                "RELCON_PIPELINE", "SANDBOX_PID", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+                "RELCON_PIPELINE", "RELCON_IP_URL", "SANDBOX_PID", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
                 "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION", "RELCON_LOCALS_PATH"])
             self.assertRegex(env["AWS_ENDPOINT_URL"], r"^http://localhost:\d+$")
             self.assertEqual((env["AWS_REGION"], env["AWS_DEFAULT_REGION"]), ("us-east-2", "us-east-2"))

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 from urllib.parse import quote, urlsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -412,7 +413,11 @@ class ProcessTest(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             env = dict(line.split("=", 1) for line in p.stdout.splitlines())
             self.assertEqual(set(env), {"RELCON_BUILDKITE_ENDPOINT", "BUILDKITE_API_TOKEN",
-                                        "BUILDKITE_ORGANIZATION_SLUG", "RELCON_PIPELINE", "SANDBOX_PID"})
+                                        "BUILDKITE_ORGANIZATION_SLUG", "RELCON_PIPELINE", "RELCON_IP_URL",
+                                        "SANDBOX_PID"})
+            # The checkip stand-in answers the operator's public IP as plain text.
+            with urllib.request.urlopen(env["RELCON_IP_URL"], timeout=5) as r:
+                self.assertEqual(r.read(), b"203.0.113.7\n")
             self.assertEqual((env["BUILDKITE_API_TOKEN"], env["RELCON_PIPELINE"]), ("t0k", "readyset"))
             u = urlsplit(env["RELCON_BUILDKITE_ENDPOINT"])
             c = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
