@@ -166,7 +166,8 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
-	int need_token = !cmd || strcmp(cmd, "config-keys") != 0;
+	/* Commands that never talk to Buildkite need no token. */
+	int need_token = !cmd || (strcmp(cmd, "config-keys") != 0 && strcmp(cmd, "audit") != 0);
 	struct context ctx = {.read_only = g.read_only, .aws_profile = g.profile, .aws_region = g.region};
 	if (context_init(&ctx, &cfg, need_token, &err) < 0) {
 		fprintf(stderr, "relcon: %s\n", buf_str(&err));

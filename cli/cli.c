@@ -42,6 +42,8 @@ static const struct command commands[] = {
 	 cmd_teardown},
 	{"ssh", "STACK [--host bastion|LOGICAL_ID] [-- COMMAND...]",
 	 "SSH into a stack's host through its bastion (the route is printed first)", cmd_ssh},
+	{"audit", "[--json]",
+	 "the audit journal: every mutating action, newest first, with its outcome (or \"no outcome\")", cmd_audit},
 	{"config-keys", "", "every configuration key with its default", cmd_config_keys},
 };
 

@@ -108,6 +108,11 @@ static const struct key keys[] = {
 	    "URL answering the operator's public IP, for AccessCIDR (RELCON_IP_URL overrides)"),
 	LIST("launch.params", launch_params, default_launch_params,
 	     "Template parameter values, each \"Key=Value\" (<REGION> <ACCOUNT> <KEY> <COMMIT> <USER> are replaced)"),
+	STR("promote.release_name_pattern", promote_name_pattern, "^[0-9]+[.][0-9]+[.][0-9]+(-[A-Za-z0-9.]+)?$",
+	    "Extended regular expression a release name must match (also: no slash, space or \"alpha\")"),
+	INT("promote.allow_override", promote_allow_override, 1, 0, 1,
+	    "1: a promotion whose preflight checks did not all pass may go ahead after a separate, journaled "
+	    "override; 0: never"),
 };
 /* clang-format on */
 

@@ -68,6 +68,9 @@ struct config {
 	long launch_disable_rollback;   /* launch.disable_rollback 1 */
 	char *launch_ip_url;            /* launch.ip_url      "https://checkip.amazonaws.com" */
 	struct strlist launch_params;   /* launch.params      ["Key=Value", ...] */
+	/* promote: */
+	char *promote_name_pattern;  /* promote.release_name_pattern  version-like */
+	long promote_allow_override; /* promote.allow_override 1 */
 
 	/* Not keys: where the values came from.  Owned. */
 	char *source_path; /* file read, or NULL when built-in defaults only */

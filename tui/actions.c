@@ -33,7 +33,7 @@ static const struct {
 	{"P", ACTION_RELEASES},       {"i", ACTION_IMAGES},        {"X", ACTION_STACKS},
 	{"f", ACTION_SCOPE_NEXT},     {"s", ACTION_SSH},           {"D", ACTION_TEARDOWN},
 	{"L", ACTION_LAUNCH},         {"e", ACTION_EDIT},          {"<Space>", ACTION_TAG},
-	{"E", ACTION_TAG_EXPIRED},
+	{"E", ACTION_TAG_EXPIRED},    {"A", ACTION_AUDIT},
 };
 #define NDEFAULTS (sizeof defaults / sizeof defaults[0])
 

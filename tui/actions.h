@@ -24,6 +24,7 @@ enum { ACTION_MUTATING = 1 };
 	_(REFRESH, "refresh", "Refresh now", GROUP_GLOBAL, 0)                                                          \
 	_(REDRAW, "redraw", "Redraw the whole screen", GROUP_GLOBAL, 0)                                                \
 	_(THEME_NEXT, "theme-next", "Switch to the next theme", GROUP_GLOBAL, 0)                                       \
+	_(AUDIT, "audit", "The audit journal: every mutating action, newest first", GROUP_GLOBAL, 0)                   \
 	_(MOVE_UP, "move-up", "Move up", GROUP_NAV, 0)                                                                 \
 	_(MOVE_DOWN, "move-down", "Move down", GROUP_NAV, 0)                                                           \
 	_(PAGE_UP, "page-up", "Move one page up", GROUP_NAV, 0)                                                        \

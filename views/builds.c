@@ -231,6 +231,9 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	case ACTION_STACKS:
 		stacks_open(t);
 		return HANDLED;
+	case ACTION_AUDIT:
+		audit_view_open(t);
+		return HANDLED;
 	default:
 		return NOT_HANDLED;
 	}

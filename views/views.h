@@ -16,6 +16,7 @@ void images_open(struct tui *t);                  /* views/images.c */
 void stacks_open(struct tui *t);                  /* views/stacks.c */
 void stack_open(struct tui *t, const char *name); /* views/stack.c */
 void launch_open(struct tui *t, long number, const char *commit); /* views/launch.c */
+void audit_view_open(struct tui *t);              /* views/audit.c */
 
 /* Role for a build or job state (views/common.c). */
 enum role view_state_role(const char *state);

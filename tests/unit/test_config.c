@@ -601,6 +601,8 @@ static void test_print_keys(void **state)
 		"launch.disable_rollback",
 		"launch.ip_url",
 		"launch.params",
+		"promote.release_name_pattern",
+		"promote.allow_override",
 	};
 	size_t nall = sizeof all / sizeof all[0];
 	char *out = NULL;
