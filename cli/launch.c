@@ -123,38 +123,6 @@ static void watched(void *ud, const struct stack_watch_view *v)
 	f->done = 1;
 }
 
-static json_object *plan_json(const struct launch_plan *p)
-{
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "stack_name", str_or_null(p->stack_name));
-	json_object_object_add(o, "template_url", str_or_null(p->template_url));
-	json_object_object_add(o, "commit", str_or_null(p->commit));
-	json_object_object_add(o, "region", str_or_null(p->region));
-	json_object_object_add(o, "account", str_or_null(p->account));
-	json_object *params = json_object_new_array();
-	for (size_t i = 0; i < p->nparams; i++) {
-		const struct launch_param *q = &p->params[i];
-		json_object *po = json_object_new_object();
-		json_object_object_add(po, "key", str_or_null(q->key));
-		json_object_object_add(po, "value", str_or_null(q->no_echo && q->value ? "****" : q->value));
-		json_object_object_add(po, "source", str_or_null(launch_source_name(q->source)));
-		json_object_array_add(params, po);
-	}
-	json_object_object_add(o, "parameters", params);
-	json_object *caps = json_object_new_array();
-	for (size_t i = 0; i < p->ncapabilities; i++)
-		json_object_array_add(caps, json_object_new_string(p->capabilities[i]));
-	json_object_object_add(o, "capabilities", caps);
-	json_object_object_add(o, "disable_rollback", json_object_new_boolean(p->disable_rollback));
-	json_object *tags = json_object_new_object();
-	for (size_t i = 0; i < p->ntags; i++)
-		json_object_object_add(tags, p->tag_keys[i], json_object_new_string(p->tag_values[i]));
-	json_object_object_add(o, "tags", tags);
-	json_object_object_add(o, "expires_at", str_or_null(p->expires_text));
-	json_object_object_add(o, "client_request_token", str_or_null(p->token));
-	return o;
-}
-
 static void print_lines(const char *prefix, const char *text)
 {
 	char *clean = sanitize_str(text, 0);
@@ -259,7 +227,11 @@ int cmd_launch(struct context *ctx, int argc, char **argv)
 		goto out;
 	}
 	struct wait_create wc = {0};
-	launch_create(l, created, &wc);
+	buf_reset(&why);
+	if (launch_create(l, ctx, created, &wc, &why) < 0) {
+		rc = cli_fail("launch", buf_str(&why));
+		goto out;
+	}
 	context_wait(ctx, &wc.done);
 	if (!wc.stack_id) {
 		rc = cli_fail("launch: CreateStack", wc.error ? wc.error : "failed");
@@ -287,7 +259,7 @@ int cmd_launch(struct context *ctx, int argc, char **argv)
 	if (json) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "stack_id", str_or_null(wc.stack_id));
-		json_object_object_add(o, "plan", plan_json(p));
+		json_object_object_add(o, "plan", launch_plan_json(p));
 		if (follow) {
 			json_object_object_add(o, "status", str_or_null(f.status));
 			json_object_object_add(o, "first_failure", str_or_null(f.failure));

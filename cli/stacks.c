@@ -14,6 +14,7 @@
 #include "release/ssh.h"
 #include "release/stack_detail.h"
 #include "release/stacks.h"
+#include "release/store.h"
 #include "release/teardown.h"
 
 struct wait_stacks {
@@ -395,10 +396,17 @@ static int teardown_one(struct context *ctx, const char *name, int yes, int foll
 		rc = EXIT_REFUSED;
 	} else {
 		struct wait_teardown w = {.follow = follow};
-		struct teardown *t = teardown_start(ctx->aws, d->root.id, (const char *const *)retain.v, retain.n,
-						    follow, 2000, teardown_progress, &w);
-		fprintf(stderr, "relcon: deleting %s%s\n", d->root.name, follow ? "; following it" : "");
-		context_wait(ctx, &w.done);
+		struct buf jerr = {0};
+		struct teardown *t = teardown_start(ctx, d->root.id, d->root.name, (const char *const *)retain.v,
+						    retain.n, follow, 2000, teardown_progress, &w, &jerr);
+		if (!t) {
+			w.state = TEARDOWN_ERROR;
+			w.error = buf_steal(&jerr);
+		} else {
+			fprintf(stderr, "relcon: deleting %s%s\n", d->root.name, follow ? "; following it" : "");
+			context_wait(ctx, &w.done);
+		}
+		buf_free(&jerr);
 		if (w.state == TEARDOWN_ERROR) {
 			rc = cli_fail("teardown", w.error ? w.error : "failed");
 		} else if (w.state == TEARDOWN_FAILED) {
@@ -462,6 +470,7 @@ int cmd_teardown(struct context *ctx, int argc, char **argv)
 	}
 	if ((rc = need_aws(ctx, "teardown")))
 		goto out;
+	store_fetch_identity(ctx->store); /* for the journal; arrives while the stack is read */
 	if (!expired) {
 		rc = teardown_one(ctx, argv[optind], yes, follow, &retain);
 		goto out;

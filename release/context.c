@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "aws/client.h"
+#include "core/audit.h"
 #include "core/http.h"
+#include "core/log.h"
 #include "core/loop.h"
 #include "release/store.h"
 
@@ -46,8 +48,42 @@ int context_init(struct context *ctx, struct config *cfg, int need_token, struct
 	return 0;
 }
 
+const char *context_identity(const struct context *ctx)
+{
+	struct store_identity id;
+	store_identity(ctx->store, &id);
+	return id.arn;
+}
+
+int context_intent(struct context *ctx, struct audit_entry *e, char id[AUDIT_ID_LEN + 1], struct buf *err)
+{
+	if (!ctx->audit && audit_open(&ctx->audit, NULL, err) < 0) {
+		buf_adds(err, ": the audit journal cannot be written, so nothing is changed");
+		return -1;
+	}
+	if (!e->identity)
+		e->identity = context_identity(ctx);
+	if (audit_intent(ctx->audit, e, id, err) < 0) {
+		buf_adds(err, ": the audit journal cannot be written, so nothing is changed");
+		return -1;
+	}
+	return 0;
+}
+
+void context_outcome(struct context *ctx, const char *id, struct audit_entry *e)
+{
+	struct buf err = {0};
+	if (!e->identity)
+		e->identity = context_identity(ctx);
+	if (!ctx->audit || audit_outcome(ctx->audit, id, e, &err) < 0)
+		log_msg(LOG_ERROR, "audit: the outcome of %s %s could not be journaled: %s", e->action,
+			e->target ? e->target : "", err.len ? buf_str(&err) : "no journal");
+	buf_free(&err);
+}
+
 void context_free(struct context *ctx)
 {
+	audit_close(&ctx->audit);
 	store_free(&ctx->store);
 	aws_client_free(&ctx->aws);
 	free(ctx->aws_error);

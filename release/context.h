@@ -23,6 +23,7 @@ struct context {
 	struct aws_client *aws; /* NULL when AWS could not be set up: aws_error says why */
 	char *aws_error;
 	int read_only;
+	struct audit *audit; /* the journal, opened by the first mutating action */
 	/* --profile and --region, borrowed from argv. */
 	const char *aws_profile;
 	const char *aws_region;
@@ -40,5 +41,16 @@ void context_free(struct context *ctx);
 
 /* Run the loop until *done becomes nonzero.  For headless commands. */
 void context_wait(struct context *ctx, const int *done);
+
+/* Who AWS says we are (the store's GetCallerIdentity), or NULL. */
+const char *context_identity(const struct context *ctx);
+
+/* Journal a mutating action's intent before its call (core/audit.h; the
+ * identity is filled in when e->identity is NULL).  0 with the id, or -1 with
+ * err: the action must then not happen. */
+struct audit_entry;
+int context_intent(struct context *ctx, struct audit_entry *e, char id[17], struct buf *err);
+/* Journal its outcome; a failure to write is logged (the call was made). */
+void context_outcome(struct context *ctx, const char *id, struct audit_entry *e);
 
 #endif

@@ -10,14 +10,18 @@
 
 #include <openssl/rand.h>
 
+#include <json-c/json.h>
+
 #include "aws/cfn.h"
 #include "aws/client.h"
 #include "aws/ec2.h"
 #include "aws/sts.h"
+#include "core/audit.h"
 #include "core/config.h"
 #include "core/http.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "release/context.h"
 
 enum call { C_SUMMARY, C_KEYS, C_IDENTITY, C_IP, C_COUNT };
 
@@ -36,6 +40,8 @@ struct launch {
 	char *req_key;
 	launch_created_fn created_fn;
 	void *created_ud;
+	struct context *ctx; /* for the journal */
+	char journal_id[AUDIT_ID_LEN + 1];
 	unsigned long create_call;
 	char **tcaps; /* what the template summary says CreateStack must acknowledge */
 	size_t ntcaps;
@@ -636,6 +642,43 @@ void launch_describe(const struct launch_plan *p, struct buf *out)
 	buf_printf(out, "Token         %s\n", p->token);
 }
 
+static json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *launch_plan_json(const struct launch_plan *p)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "stack_name", str_or_null(p->stack_name));
+	json_object_object_add(o, "template_url", str_or_null(p->template_url));
+	json_object_object_add(o, "commit", str_or_null(p->commit));
+	json_object_object_add(o, "region", str_or_null(p->region));
+	json_object_object_add(o, "account", str_or_null(p->account));
+	json_object *params = json_object_new_array();
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct launch_param *q = &p->params[i];
+		json_object *po = json_object_new_object();
+		json_object_object_add(po, "key", str_or_null(q->key));
+		json_object_object_add(po, "value", str_or_null(q->no_echo && q->value ? "(secret)" : q->value));
+		json_object_object_add(po, "source", str_or_null(launch_source_name(q->source)));
+		json_object_array_add(params, po);
+	}
+	json_object_object_add(o, "parameters", params);
+	json_object *caps = json_object_new_array();
+	for (size_t i = 0; i < p->ncapabilities; i++)
+		json_object_array_add(caps, json_object_new_string(p->capabilities[i]));
+	json_object_object_add(o, "capabilities", caps);
+	json_object_object_add(o, "disable_rollback", json_object_new_boolean(p->disable_rollback));
+	json_object *tags = json_object_new_object();
+	for (size_t i = 0; i < p->ntags; i++)
+		json_object_object_add(tags, p->tag_keys[i], json_object_new_string(p->tag_values[i]));
+	json_object_object_add(o, "tags", tags);
+	json_object_object_add(o, "expires_at", str_or_null(p->expires_text));
+	json_object_object_add(o, "client_request_token", str_or_null(p->token));
+	return o;
+}
+
 static void on_created(void *ud, const struct aws_resp *r)
 {
 	struct launch *l = ud;
@@ -647,14 +690,38 @@ static void on_created(void *ud, const struct aws_resp *r)
 	else
 		cfn_create_stack_parse(r->body, r->body_len, &id, &err);
 	log_msg(LOG_INFO, "launch: CreateStack %s token %s: %s", l->p.stack_name, l->p.token, id ? id : buf_str(&err));
+	json_object *details = json_object_new_object();
+	json_object_object_add(details, "stack_id", str_or_null(id));
+	struct audit_entry e = {
+		.identity = l->p.owner,
+		.action = "launch",
+		.target = l->p.stack_name,
+		.details = details,
+		.result = id                           ? "ok"
+			  : r->timed_out || !r->status ? "unknown"
+						       : "failed",
+		.error = id ? NULL : buf_str(&err),
+		.reference = l->p.token,
+	};
+	context_outcome(l->ctx, l->journal_id, &e);
+	json_object_put(details);
 	l->created_fn(l->created_ud, id, id ? NULL : buf_str(&err));
 	free(id);
 	buf_free(&err);
 }
 
-void launch_create(struct launch *l, launch_created_fn fn, void *ud)
+int launch_create(struct launch *l, struct context *ctx, launch_created_fn fn, void *ud, struct buf *err)
 {
 	struct launch_plan *p = &l->p;
+	/* The intent is on disk before CreateStack, or there is no CreateStack. */
+	l->ctx = ctx;
+	json_object *plan = launch_plan_json(p);
+	struct audit_entry e = {
+		.identity = p->owner, .action = "launch", .target = p->stack_name, .plan = plan, .reference = p->token};
+	int rc = context_intent(ctx, &e, l->journal_id, err);
+	json_object_put(plan);
+	if (rc < 0)
+		return -1;
 	struct query_pair *params = xcalloc(p->nparams + 1, sizeof *params);
 	struct query_pair *tags = xcalloc(p->ntags + 1, sizeof *tags);
 	size_t np = 0;
@@ -686,6 +753,7 @@ void launch_create(struct launch *l, launch_created_fn fn, void *ud)
 	buf_free(&body);
 	free(params);
 	free(tags);
+	return 0;
 }
 
 static void strv_free(char **v, size_t n)

@@ -40,13 +40,13 @@ struct launch_param {
 	char *description;
 	char *value; /* the effective value, NULL while unset */
 	enum launch_source source;
-	int no_echo;           /* shown as **** */
-	char **allowed;        /* AllowedValues, or NULL */
+	int no_echo;    /* shown as **** */
+	char **allowed; /* AllowedValues, or NULL */
 	size_t nallowed;
-	char *default_value;   /* the template's */
-	char *config_value;    /* launch.params */
-	char *relcon_value;    /* worked out: key pair, operator IP */
-	char *operator_value;  /* given by the operator */
+	char *default_value;  /* the template's */
+	char *config_value;   /* launch.params */
+	char *relcon_value;   /* worked out: key pair, operator IP */
+	char *operator_value; /* given by the operator */
 };
 
 struct launch_plan {
@@ -116,8 +116,15 @@ char *launch_check_param(const struct launch_plan *p, const char *key, const cha
 void launch_describe(const struct launch_plan *p, struct buf *out);
 
 typedef void (*launch_created_fn)(void *ud, const char *stack_id, const char *error);
-/* Send CreateStack for the plan (after launch_check).  fn is called once. */
-void launch_create(struct launch *l, launch_created_fn fn, void *ud);
+/* Journal the intent (context_intent) and send CreateStack for the plan
+ * (after launch_check); fn is called once, after the outcome is journaled.
+ * Returns -1 with err, sending nothing, when the journal cannot be written. */
+struct context;
+int launch_create(struct launch *l, struct context *ctx, launch_created_fn fn, void *ud, struct buf *err);
+
+/* The plan as JSON (secret parameter values as "(secret)"); caller puts it. */
+struct json_object;
+struct json_object *launch_plan_json(const struct launch_plan *p);
 
 void launch_free(struct launch **l);
 

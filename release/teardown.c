@@ -6,12 +6,20 @@
 
 #include <openssl/rand.h>
 
+#include <json-c/json.h>
+
 #include "aws/cfn.h"
 #include "aws/client.h"
+#include "core/audit.h"
 #include "core/config.h"
 #include "core/loop.h"
+#include "release/context.h"
 
 struct teardown {
+	struct context *ctx;
+	char journal_id[AUDIT_ID_LEN + 1];
+	char *name;
+	char *token;
 	struct aws_client *aws;
 	char *stack_id;
 	int follow;
@@ -138,6 +146,14 @@ static void on_delete(void *ud, const struct aws_resp *r)
 {
 	struct teardown *t = ud;
 	t->call = 0;
+	struct audit_entry e = {
+		.action = "teardown",
+		.target = t->name,
+		.result = r->error ? (r->timed_out || !r->status ? "unknown" : "failed") : "ok",
+		.error = r->error,
+		.reference = t->token,
+	};
+	context_outcome(t->ctx, t->journal_id, &e);
 	if (r->error) {
 		t->error = xstrdup(r->error);
 		report(t, TEARDOWN_ERROR);
@@ -148,30 +164,47 @@ static void on_delete(void *ud, const struct aws_resp *r)
 		look(t);
 }
 
-struct teardown *teardown_start(struct aws_client *aws, const char *stack_id, const char *const *retain, size_t nretain,
-				int follow, long poll_ms, teardown_fn fn, void *ud)
+struct teardown *teardown_start(struct context *ctx, const char *stack_id, const char *name, const char *const *retain,
+				size_t nretain, int follow, long poll_ms, teardown_fn fn, void *ud, struct buf *err)
 {
 	struct teardown *t = xcalloc(1, sizeof *t);
-	t->aws = aws;
-	t->loop = aws_client_loop(aws);
+	t->ctx = ctx;
+	t->aws = ctx->aws;
+	t->loop = aws_client_loop(ctx->aws);
 	t->stack_id = xstrdup(stack_id);
+	t->name = xstrdup(name ? name : stack_id);
 	t->follow = follow;
 	t->poll_ms = poll_ms > 0 ? poll_ms : 2000;
 	t->fn = fn;
 	t->ud = ud;
 	/* A token makes a resent DeleteStack the same request, never a second one. */
 	unsigned char rnd[16];
-	char token[64];
 	if (RAND_bytes(rnd, sizeof rnd) != 1)
 		memset(rnd, 0, sizeof rnd);
-	snprintf(token, sizeof token, "relcon-teardown-");
+	struct buf tok = {0};
+	buf_adds(&tok, "relcon-teardown-");
 	for (size_t i = 0; i < sizeof rnd; i++)
-		snprintf(token + strlen(token), 3, "%02x", rnd[i]);
+		buf_printf(&tok, "%02x", rnd[i]);
+	t->token = buf_steal(&tok);
+	/* The intent is on disk before the call, or there is no call. */
+	json_object *inputs = json_object_new_object(), *ret = json_object_new_array();
+	json_object_object_add(inputs, "stack_id", json_object_new_string(stack_id));
+	for (size_t i = 0; i < nretain; i++)
+		json_object_array_add(ret, json_object_new_string(retain[i]));
+	json_object_object_add(inputs, "retain", ret);
+	json_object_object_add(inputs, "read_only", json_object_new_boolean(ctx->read_only));
+	struct audit_entry e = {.action = "teardown", .target = t->name, .inputs = inputs, .reference = t->token};
+	int rc = context_intent(ctx, &e, t->journal_id, err);
+	json_object_put(inputs);
+	if (rc < 0) {
+		teardown_free(&t);
+		return NULL;
+	}
 	struct buf body = {0};
-	cfn_delete_stack_body(&body, stack_id, retain, nretain, token);
+	cfn_delete_stack_body(&body, stack_id, retain, nretain, t->token);
 	struct aws_req req = {
 		.op = "DeleteStack", .service = "cloudformation", .body = buf_str(&body), .body_len = body.len};
-	t->call = aws_send(aws, &req, on_delete, t);
+	t->call = aws_send(t->aws, &req, on_delete, t);
 	buf_free(&body);
 	return t;
 }
@@ -195,6 +228,8 @@ void teardown_free(struct teardown **tp)
 	free(t->status);
 	free(t->error);
 	free(t->stack_id);
+	free(t->name);
+	free(t->token);
 	free(t);
 	*tp = NULL;
 }

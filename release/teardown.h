@@ -37,13 +37,16 @@ struct teardown;
 typedef void (*teardown_fn)(void *ud, const struct teardown_progress *p);
 
 /* Send DeleteStack for stack_id (the ARN, so a recreated stack of the same
- * name is never touched) retaining retain[0..nretain), and, when follow,
- * watch it until DELETE_COMPLETE or DELETE_FAILED (polling every
- * poll_ms).  fn is called after the call and on every change; the last call
+ * name is never touched; name is for people and the journal) retaining
+ * retain[0..nretain), and, when follow, watch it until DELETE_COMPLETE or
+ * DELETE_FAILED (polling every poll_ms).  The intent is journaled first
+ * (context_intent): when it cannot be, nothing is sent and NULL is returned
+ * with err.  fn is called after the call and on every change; the last call
  * has state DONE, FAILED or ERROR (ERROR right after sending when !follow
  * means the call failed; SENT then is the last call when !follow). */
-struct teardown *teardown_start(struct aws_client *aws, const char *stack_id, const char *const *retain, size_t nretain,
-				int follow, long poll_ms, teardown_fn fn, void *ud);
+struct context;
+struct teardown *teardown_start(struct context *ctx, const char *stack_id, const char *name, const char *const *retain,
+				size_t nretain, int follow, long poll_ms, teardown_fn fn, void *ud, struct buf *err);
 void teardown_free(struct teardown **t);
 
 #endif

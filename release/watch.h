@@ -35,10 +35,10 @@ void stack_progress(const struct stack_detail *d, size_t *done, size_t *total);
 const struct cfn_event *stack_first_failure(const struct stack_detail *d);
 
 struct stack_watch_view {
-	const struct stack_detail *d; /* the last reading (may still be loading the first time) */
-	int busy;                     /* the root stack is *_IN_PROGRESS */
-	int ended;                    /* this reading is the one where a watched operation settled */
-	size_t done, total;           /* stack_progress */
+	const struct stack_detail *d;    /* the last reading (may still be loading the first time) */
+	int busy;                        /* the root stack is *_IN_PROGRESS */
+	int ended;                       /* this reading is the one where a watched operation settled */
+	size_t done, total;              /* stack_progress */
 	const struct cfn_event *failure; /* stack_first_failure */
 	long next_ms;                    /* when the next reading starts (0: not polling) */
 	const char *stale;               /* non-NULL: the last reading failed (why); d is older */

@@ -218,8 +218,12 @@ static void confirmed(void *ud, int accepted)
 		tui_dirty(v->t);
 		return;
 	}
-	v->creating = 1;
-	launch_create(v->launch, created, v);
+	struct buf err = {0};
+	if (launch_create(v->launch, v->ctx, created, v, &err) < 0)
+		tui_message(v->t, 1, "launch: %s", buf_str(&err));
+	else
+		v->creating = 1;
+	buf_free(&err);
 	tui_dirty(v->t);
 }
 

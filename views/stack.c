@@ -371,7 +371,12 @@ static void teardown_confirmed(void *ud, int accepted)
 	const char *retain[64];
 	size_t nretain = !strcmp(d->root.status, "DELETE_FAILED") ? delete_failed(d, retain, 64) : 0;
 	teardown_free(&v->teardown);
-	v->teardown = teardown_start(v->ctx->aws, d->root.id, retain, nretain, 0, 0, teardown_changed, v);
+	struct buf err = {0};
+	v->teardown =
+		teardown_start(v->ctx, d->root.id, d->root.name, retain, nretain, 0, 0, teardown_changed, v, &err);
+	if (!v->teardown)
+		tui_message(v->t, 1, "teardown: %s", buf_str(&err));
+	buf_free(&err);
 }
 
 static void ask_teardown(struct stack_view *v, struct tui *t)

@@ -252,8 +252,16 @@ static void batch_confirmed(void *ud, int accepted)
 	}
 	v->teardowns = xcalloc(v->nbatch, sizeof *v->teardowns);
 	v->pending = v->nbatch;
-	for (size_t i = 0; i < v->nbatch; i++)
-		v->teardowns[i] = teardown_start(v->ctx->aws, v->batch_ids[i], NULL, 0, 0, 0, one_sent, v);
+	for (size_t i = 0; i < v->nbatch; i++) {
+		struct buf err = {0};
+		v->teardowns[i] =
+			teardown_start(v->ctx, v->batch_ids[i], v->batch_names[i], NULL, 0, 0, 0, one_sent, v, &err);
+		if (!v->teardowns[i]) { /* not journaled, not sent */
+			struct teardown_progress p = {.state = TEARDOWN_ERROR, .error = buf_str(&err)};
+			one_sent(v, &p);
+		}
+		buf_free(&err);
+	}
 	for (size_t i = 0; i < v->nbatch; i++)
 		set_tag(v, v->batch_names[i], 0);
 }
