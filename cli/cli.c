@@ -42,6 +42,14 @@ static const struct command commands[] = {
 	 cmd_teardown},
 	{"ssh", "STACK [--host bastion|LOGICAL_ID] [-- COMMAND...]",
 	 "SSH into a stack's host through its bastion (the route is printed first)", cmd_ssh},
+	{"unblock-build", "COMMIT [--yes] [--wait] [--json]",
+	 "unblock \"Build AMIs and CloudFormation templates\" (it spends money); --wait follows the AMI build and "
+	 "smoke test",
+	 cmd_unblock_build},
+	{"promote", "alpha COMMIT | release COMMIT --name NAME [--override] [--yes] [--wait] [--json]",
+	 "publish an alpha or a named release: preflight checklist, plan of public URLs, guards; --wait follows the "
+	 "deploy and checks each URL",
+	 cmd_promote},
 	{"audit", "[--json]",
 	 "the audit journal: every mutating action, newest first, with its outcome (or \"no outcome\")", cmd_audit},
 	{"config-keys", "", "every configuration key with its default", cmd_config_keys},

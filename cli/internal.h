@@ -20,6 +20,8 @@ int cmd_stack(struct context *ctx, int argc, char **argv);
 int cmd_ssh(struct context *ctx, int argc, char **argv);
 int cmd_teardown(struct context *ctx, int argc, char **argv);
 int cmd_launch(struct context *ctx, int argc, char **argv);
+int cmd_unblock_build(struct context *ctx, int argc, char **argv);
+int cmd_promote(struct context *ctx, int argc, char **argv);
 int cmd_audit(struct context *ctx, int argc, char **argv);
 
 /* --branch, --limit, --json, --help: builds' options; simple_opts takes

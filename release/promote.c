@@ -9,9 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <json-c/json.h>
+
 #include "aws/client.h"
 #include "buildkite/client.h"
 #include "buildkite/model.h"
+#include "core/audit.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -455,6 +458,9 @@ struct promote {
 	int *url_ok;
 	size_t heads_pending;
 	char *message;
+	char journal_id[AUDIT_ID_LEN + 1];
+	int journaled;    /* the final outcome is written */
+	int unblock_done; /* Buildkite said unblocked */
 };
 
 static void evaluate(struct promote *pr)
@@ -558,6 +564,77 @@ const struct promote_plan *promote_plan_of(const struct promote *pr)
 	return &pr->p;
 }
 
+static json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *promote_plan_json(const struct promote_plan *p)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "action", json_object_new_string(promote_kind_name(p->kind)));
+	json_object_object_add(o, "build", json_object_new_int64(p->number));
+	json_object_object_add(o, "commit", str_or_null(p->commit));
+	json_object_object_add(o, "branch", str_or_null(p->branch));
+	json_object_object_add(o, "step", str_or_null(p->step_label));
+	json_object_object_add(o, "job_id", str_or_null(p->job_id));
+	json_object_object_add(o, "job_state", str_or_null(p->job_state));
+	if (p->kind == PROMOTE_RELEASE)
+		json_object_object_add(o, "release_name", str_or_null(p->release_name));
+	json_object *checks = json_object_new_array();
+	for (size_t i = 0; i < p->nchecks; i++) {
+		json_object *c = json_object_new_object();
+		json_object_object_add(c, "name", json_object_new_string(p->checks[i].name));
+		json_object_object_add(c, "state", json_object_new_string(check_state_name(p->checks[i].state)));
+		json_object_object_add(c, "detail", str_or_null(p->checks[i].detail));
+		json_object_array_add(checks, c);
+	}
+	json_object_object_add(o, "preflight", checks);
+	json_object *urls = json_object_new_array();
+	for (size_t i = 0; i < p->nurls; i++)
+		json_object_array_add(urls, json_object_new_string(p->urls[i]));
+	json_object_object_add(o, "urls", urls);
+	json_object *acc = json_object_new_array();
+	for (size_t i = 0; i < p->naccounts; i++)
+		json_object_array_add(acc, json_object_new_string(p->accounts[i]));
+	json_object_object_add(o, "accounts", acc);
+	json_object_object_add(o, "refused", str_or_null(p->refused));
+	return o;
+}
+
+static const char *target_of(const struct promote *pr)
+{
+	return pr->p.commit;
+}
+
+/* The outcome of the unblock (and, later, of what followed it). */
+static void journal_outcome(struct promote *pr, const char *result, const char *error, const char *phase)
+{
+	json_object *d = json_object_new_object();
+	json_object_object_add(d, "phase", json_object_new_string(phase));
+	json_object_object_add(d, "build", json_object_new_int64(pr->p.number));
+	if (pr->url_ok) {
+		json_object *u = json_object_new_array();
+		for (size_t i = 0; i < pr->p.nurls; i++) {
+			json_object *x = json_object_new_object();
+			json_object_object_add(x, "url", json_object_new_string(pr->p.urls[i]));
+			json_object_object_add(x, "exists", pr->url_ok[i] < 0 ? NULL : json_object_new_boolean(pr->url_ok[i]));
+			json_object_array_add(u, x);
+		}
+		json_object_object_add(d, "urls", u);
+	}
+	struct audit_entry e = {
+		.action = promote_kind_name(pr->p.kind),
+		.target = target_of(pr),
+		.details = d,
+		.result = result,
+		.error = error,
+		.reference = pr->p.job_id,
+	};
+	context_outcome(pr->ctx, pr->journal_id, &e);
+	json_object_put(d);
+}
+
 /* ---- sending and following ---- */
 
 static void report(struct promote *pr, enum promote_phase ph, const char *failed_job, const char *failed_url,
@@ -574,6 +651,17 @@ static void report(struct promote *pr, enum promote_phase ph, const char *failed
 	pr->message = buf_steal(&b);
 	log_msg(ph == PROMOTE_FAILED ? LOG_WARN : LOG_INFO, "%s #%ld: %s", promote_kind_name(pr->p.kind), pr->p.number,
 		pr->message);
+	/* The journal: the unblock's outcome, then (when followed) how it ended. */
+	if (ph == PROMOTE_UNBLOCKED)
+		journal_outcome(pr, "ok", NULL, "unblock");
+	else if (ph == PROMOTE_FAILED && !pr->journaled)
+		journal_outcome(pr, unknown ? "unknown" : "failed", pr->message, pr->unblock_done ? "follow" : "unblock");
+	else if (ph == PROMOTE_DONE)
+		journal_outcome(pr, "ok", NULL, "follow");
+	if (ph == PROMOTE_UNBLOCKED)
+		pr->unblock_done = 1;
+	if (ph == PROMOTE_FAILED || ph == PROMOTE_DONE)
+		pr->journaled = 1;
 	struct promote_progress pp = {
 		.phase = ph,
 		.message = pr->message,
@@ -798,6 +886,41 @@ int promote_send(struct promote *pr, int override, int follow, promote_progress_
 			   p->failing, p->failing == 1 ? "" : "s");
 		return -1;
 	}
+	if (p->failing) {
+		/* The override is an action of its own in the journal. */
+		char oid[AUDIT_ID_LEN + 1];
+		json_object *in = json_object_new_object();
+		json_object_object_add(in, "failing_checks", json_object_new_int(p->failing));
+		json_object_object_add(in, "for", json_object_new_string(promote_kind_name(p->kind)));
+		json_object *plan = promote_plan_json(p);
+		struct audit_entry oe = {.action = "override", .target = target_of(pr), .inputs = in, .plan = plan,
+					 .reference = p->job_id};
+		int rc = context_intent(pr->ctx, &oe, oid, why);
+		if (rc == 0) {
+			oe.result = "ok";
+			context_outcome(pr->ctx, oid, &oe);
+		}
+		json_object_put(in);
+		json_object_put(plan);
+		if (rc < 0)
+			return -1;
+	}
+	json_object *plan = promote_plan_json(p);
+	json_object *in = json_object_new_object();
+	json_object_object_add(in, "build", json_object_new_int64(p->number));
+	json_object_object_add(in, "release_name", str_or_null(p->kind == PROMOTE_RELEASE ? p->release_name : NULL));
+	json_object_object_add(in, "override", json_object_new_boolean(override && p->failing));
+	json_object_object_add(in, "follow", json_object_new_boolean(follow));
+	struct audit_entry e = {.action = promote_kind_name(p->kind),
+				.target = target_of(pr),
+				.inputs = in,
+				.plan = plan,
+				.reference = p->job_id};
+	int rc = context_intent(pr->ctx, &e, pr->journal_id, why);
+	json_object_put(in);
+	json_object_put(plan);
+	if (rc < 0)
+		return -1;
 	pr->fn = fn;
 	pr->ud = ud;
 	pr->follow = follow;

@@ -82,6 +82,10 @@ void promote_evaluate(struct promote_plan *p, const struct bk_build *b, const st
 		      const struct config *cfg, struct aws_client *aws, int read_only);
 void promote_plan_free(struct promote_plan *p);
 
+/* The plan as JSON (journal, --json); caller puts it. */
+struct json_object;
+struct json_object *promote_plan_json(const struct promote_plan *p);
+
 /* The plan as text lines (build, step, checks, URLs, accounts, guards). */
 void promote_describe(const struct promote_plan *p, struct buf *out);
 
@@ -117,7 +121,10 @@ typedef void (*promote_progress_fn)(void *ud, const struct promote_progress *pp)
 
 /* Unblock (after the guards and the checks, or with override when checks
  * failed and config allows it; returns -1 with why otherwise), then follow
- * when follow is set (else the last call is UNBLOCKED or FAILED). */
+ * when follow is set (else the last call is UNBLOCKED or FAILED).  The
+ * journal gets an "override" entry when checks are overridden, the intent
+ * before the unblock (or -1: nothing is sent), the unblock's outcome, and
+ * when followed a last outcome saying how it ended. */
 int promote_send(struct promote *pr, int override, int follow, promote_progress_fn fn, void *ud, struct buf *why);
 
 void promote_free(struct promote **pr);
