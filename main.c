@@ -166,8 +166,11 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
-	/* Commands that never talk to Buildkite need no token. */
+	/* Commands that never talk to Buildkite need no token, nor does --help. */
 	int need_token = !cmd || (strcmp(cmd, "config-keys") != 0 && strcmp(cmd, "audit") != 0);
+	for (int i = 2; need_token && cmd && i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			need_token = 0;
 	struct context ctx = {.read_only = g.read_only, .aws_profile = g.profile, .aws_region = g.region};
 	if (context_init(&ctx, &cfg, need_token, &err) < 0) {
 		fprintf(stderr, "relcon: %s\n", buf_str(&err));

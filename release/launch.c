@@ -38,6 +38,7 @@ struct launch {
 	char **req_params;   /* the operator's "Key=Value" */
 	size_t nreq_params;
 	char *req_key;
+	char *ip_url; /* the URL asked for the operator's IP */
 	launch_created_fn created_fn;
 	void *created_ud;
 	struct context *ctx; /* for the journal */
@@ -362,7 +363,7 @@ static void on_ip(void *ud, const struct http_resp *r)
 	l->calls[C_IP] = 0;
 	struct buf err = {0};
 	if (r->status != 200) {
-		buf_printf(&err, "%s: %s", l->cfg->launch_ip_url,
+		buf_printf(&err, "%s: %s", l->ip_url,
 			   r->status ? "unexpected HTTP status" : (r->error ? r->error : "no answer"));
 		if (r->status)
 			buf_printf(&err, " %ld", r->status);
@@ -376,7 +377,7 @@ static void on_ip(void *ud, const struct http_resp *r)
 		if (inet_pton(AF_INET, ip, addr) == 1)
 			p->operator_ip = xstrdup(ip);
 		else
-			buf_printf(&err, "%s did not answer an IPv4 address", l->cfg->launch_ip_url);
+			buf_printf(&err, "%s did not answer an IPv4 address", l->ip_url);
 	}
 	if (err.len)
 		p->operator_ip_error = buf_steal(&err);
@@ -457,6 +458,7 @@ struct launch *launch_prepare(struct aws_client *aws, struct http *http, const s
 	if (!ip_url || !*ip_url)
 		ip_url = cfg->launch_ip_url;
 	if (ip_url && *ip_url) {
+		l->ip_url = xstrdup(ip_url);
 		struct http_req hr = {.url = ip_url, .timeout_ms = 10000, .max_attempts = 2};
 		l->pending++;
 		l->calls[C_IP] = http_send(http, &hr, on_ip, l);
@@ -689,6 +691,12 @@ static void on_created(void *ud, const struct aws_resp *r)
 		buf_adds(&err, r->error);
 	else
 		cfn_create_stack_parse(r->body, r->body_len, &id, &err);
+	int unknown = !id && (r->timed_out || !r->status);
+	if (unknown)
+		buf_printf(&err,
+			   "; whether the stack was created is unknown: look with relcon stack %s (a launch again "
+			   "with the same plan is safe only from this run: it would carry a new token)",
+			   l->p.stack_name);
 	log_msg(LOG_INFO, "launch: CreateStack %s token %s: %s", l->p.stack_name, l->p.token, id ? id : buf_str(&err));
 	json_object *details = json_object_new_object();
 	json_object_object_add(details, "stack_id", str_or_null(id));
@@ -811,6 +819,7 @@ void launch_free(struct launch **lp)
 	strv_free(l->req_params, l->nreq_params);
 	strv_free(l->tcaps, l->ntcaps);
 	free(l->req_key);
+	free(l->ip_url);
 	buf_free(&l->problems);
 	free(l);
 	*lp = NULL;
