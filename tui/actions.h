@@ -49,7 +49,13 @@ enum { ACTION_MUTATING = 1 };
 	  ACTION_MUTATING)                                                                                             \
 	_(EDIT, "edit", "Change the values of the launch", GROUP_STACKS, 0)                                            \
 	_(TAG, "tag", "Tag or untag the row (D acts on the tagged rows)", GROUP_LIST, 0)                               \
-	_(TAG_EXPIRED, "tag-expired", "Tag every expired stack relcon launched", GROUP_STACKS, 0)
+	_(TAG_EXPIRED, "tag-expired", "Tag every expired stack relcon launched", GROUP_STACKS, 0)                      \
+	_(UNBLOCK_BUILD, "unblock-build", "Unblock the build's AMI step (it spends money; a confirmation first)",      \
+	  GROUP_BUILDS, ACTION_MUTATING)                                                                               \
+	_(PROMOTE_ALPHA, "promote-alpha", "Promote the build to alpha: preflight, plan, confirmation", GROUP_BUILDS,   \
+	  ACTION_MUTATING)                                                                                             \
+	_(PROMOTE_RELEASE, "promote-release",                                                                          \
+	  "Promote a main build to a named release (the name is typed to confirm)", GROUP_BUILDS, ACTION_MUTATING)
 
 enum action {
 	ACTION_NONE = 0,

@@ -445,6 +445,8 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 		v->pane = (v->pane + 1) % PANE_COUNT;
 		return HANDLED;
 	}
+	if (promote_action(t, a, v->number))
+		return HANDLED;
 	if (a == ACTION_LAUNCH) {
 		const struct bk_build *b = current(v);
 		if (b && b->commit)

@@ -234,6 +234,15 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	case ACTION_AUDIT:
 		audit_view_open(t);
 		return HANDLED;
+	case ACTION_UNBLOCK_BUILD:
+	case ACTION_PROMOTE_ALPHA:
+	case ACTION_PROMOTE_RELEASE: {
+		long i = table_selected(v->table);
+		const struct bk_build *b = i >= 0 ? row_build(v, (size_t)i) : NULL;
+		if (b)
+			promote_action(t, a, b->number);
+		return HANDLED;
+	}
 	default:
 		return NOT_HANDLED;
 	}
