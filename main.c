@@ -171,7 +171,10 @@ int main(int argc, char **argv)
 	for (int i = 2; need_token && cmd && i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			need_token = 0;
-	struct context ctx = {.read_only = g.read_only, .aws_profile = g.profile, .aws_region = g.region};
+	/* Read-only from any of three places; every mutating operation checks it. */
+	const char *ro = getenv("RELCON_READ_ONLY");
+	int read_only = g.read_only || cfg.read_only || (ro && *ro && strcmp(ro, "0"));
+	struct context ctx = {.read_only = read_only, .aws_profile = g.profile, .aws_region = g.region};
 	if (context_init(&ctx, &cfg, need_token, &err) < 0) {
 		fprintf(stderr, "relcon: %s\n", buf_str(&err));
 		buf_free(&err);

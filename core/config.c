@@ -113,6 +113,8 @@ static const struct key keys[] = {
 	INT("promote.allow_override", promote_allow_override, 1, 0, 1,
 	    "1: a promotion whose preflight checks did not all pass may go ahead after a separate, journaled "
 	    "override; 0: never"),
+	INT("safety.read_only", read_only, 0, 0, 1,
+	    "1: refuse every operation that changes anything, as --read-only and RELCON_READ_ONLY=1 do"),
 };
 /* clang-format on */
 

@@ -71,6 +71,7 @@ struct config {
 	/* promote: */
 	char *promote_name_pattern;  /* promote.release_name_pattern  version-like */
 	long promote_allow_override; /* promote.allow_override 1 */
+	long read_only;              /* safety.read_only 0 (also --read-only, RELCON_READ_ONLY=1) */
 
 	/* Not keys: where the values came from.  Owned. */
 	char *source_path; /* file read, or NULL when built-in defaults only */

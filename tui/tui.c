@@ -397,6 +397,14 @@ static void draw_header(struct tui *t)
 			right -= w + 1;
 		}
 	}
+	if (ctx->read_only) { /* left of the identity: it changes what every key may do */
+		const char *ro = " READ-ONLY ";
+		int w = tui_text_width(ro);
+		if (x + w + 1 < right) {
+			tui_text(t, 0, right - w, w, ROLE_WARNING, ro);
+			right -= w + 1;
+		}
+	}
 	const char *ep = ctx->bk_settings.endpoint;
 	if (ep && strcmp(ep, "https://api.buildkite.com") != 0) {
 		buf_reset(&b);
@@ -405,12 +413,6 @@ static void draw_header(struct tui *t)
 		int w = tui_text_width(buf_str(&b));
 		if (x + w + 1 < right)
 			tui_text(t, 0, right - w, w, ROLE_BANNER_SANDBOX, buf_str(&b));
-	}
-	if (ctx->read_only) {
-		const char *ro = " READ-ONLY ";
-		int w = tui_text_width(ro);
-		if (x + w + 30 < COLS)
-			tui_text(t, 0, COLS - w - 30, w, ROLE_WARNING, ro);
 	}
 	buf_free(&b);
 }

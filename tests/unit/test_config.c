@@ -603,6 +603,7 @@ static void test_print_keys(void **state)
 		"launch.params",
 		"promote.release_name_pattern",
 		"promote.allow_override",
+		"safety.read_only",
 	};
 	size_t nall = sizeof all / sizeof all[0];
 	char *out = NULL;
