@@ -23,6 +23,20 @@ record() { # name status
 }
 
 tmp=$(mktemp -d /tmp/relcon-test.XXXXXX)
+
+# The README's key and configuration tables are the binary's own.
+if [ -x "$top/relcon" ]; then
+	sh scripts/readme-tables.sh "$top/relcon" | grep '^|' | grep -v -x -F -f README.md >"$tmp/readme" 2>&1
+	if [ -s "$tmp/readme" ]; then
+		echo "README.md lacks these table rows (sh scripts/readme-tables.sh ./relcon):"
+		cat "$tmp/readme"
+		record "readme/tables" 1
+	else
+		record "readme/tables" 0
+	fi
+else
+	record "readme/tables" 1
+fi
 sandbox_dir="$tmp/sandbox"
 mkdir -p "$sandbox_dir"
 cleanup() {
