@@ -374,7 +374,7 @@ static void print_build_text(const struct bk_build *b, const struct config *cfg)
 {
 	time_t now = time_now();
 	struct buf age = {0};
-	time_age(&age, b->created_at_t, now);
+	time_ago(&age, b->created_at_t, now);
 	char *msg = sanitize_str(b->message, 0);
 	char *branch = sanitize_str(b->branch, SANITIZE_ONE_LINE);
 	char *author = sanitize_str(b->author, SANITIZE_ONE_LINE);
@@ -382,7 +382,7 @@ static void print_build_text(const struct bk_build *b, const struct config *cfg)
 	printf("Commit   %s\n", b->commit ? b->commit : "-");
 	printf("Branch   %s\n", branch);
 	printf("Author   %s\n", author);
-	printf("Created  %s (%s ago)\n", b->created_at ? b->created_at : "-", buf_str(&age));
+	printf("Created  %s (%s)\n", b->created_at ? b->created_at : "-", buf_str(&age));
 	printf("URL      %s\n", b->web_url ? b->web_url : "-");
 	printf("\n%s\n\nBlock steps:\n", msg);
 	for (int k = 0; k < STEP_COUNT; k++) {

@@ -81,6 +81,18 @@ void time_age(struct buf *out, time_t then, time_t now)
 		buf_printf(out, "%lldy", d / (86400 * 365));
 }
 
+void time_ago(struct buf *out, time_t then, time_t now)
+{
+	size_t at = out->len;
+	time_age(out, then, now);
+	if (!strcmp(buf_str(out) + at, "now")) {
+		out->len = at;
+		buf_adds(out, "just now");
+	} else if (then) {
+		buf_adds(out, " ago");
+	}
+}
+
 void time_iso(struct buf *out, time_t t)
 {
 	struct tm tm;

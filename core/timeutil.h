@@ -13,6 +13,8 @@ time_t time_now(void);
 /* Append a compact age: "now", "45s", "12m", "3h", "5d", "8w", "2y".
  * then == 0 (unknown) appends "-". */
 void time_age(struct buf *out, time_t then, time_t now);
+/* The same as a phrase: "just now", "12m ago", "-" when unknown. */
+void time_ago(struct buf *out, time_t then, time_t now);
 
 /* Append UTC ISO 8601 "2026-11-24T06:50:00Z". */
 void time_iso(struct buf *out, time_t t);

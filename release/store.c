@@ -49,6 +49,7 @@ struct store {
 	char *aws_why_not;
 	struct lineage_fetch *lineage;
 	long lineage_build; /* build number the lineage is for */
+	int finished_jobs;  /* finished jobs of the followed build at the last look (-1: not looked) */
 
 	unsigned long identity_call;
 	char *account, *arn, *identity_error;
@@ -342,8 +343,15 @@ static void on_followed(void *ud, const struct bk_error *err, struct bk_build *b
 		free(b);
 	}
 	notify(s, TOPIC_BUILD | TOPIC_BUILDS | TOPIC_STATUS);
-	if (s->follow && s->lineage_build != s->follow)
+	/* A job of the followed build finished since the lineage was read (the
+	 * AMI build, a deploy): its AMIs and templates may have appeared. */
+	int finished = 0;
+	for (size_t i = 0; s->followed && i < s->followed->njobs; i++)
+		finished += s->followed->jobs[i].finished_at != NULL;
+	if (s->follow && (s->lineage_build != s->follow || (s->finished_jobs >= 0 && finished != s->finished_jobs)))
 		start_lineage(s);
+	if (s->followed)
+		s->finished_jobs = finished;
 	if (s->follow && s->live && s->followed && pipeline_build_active(s->followed))
 		s->follow_timer = loop_timer(s->loop, s->cfg->refresh_active * 1000, on_follow_timer, s);
 }
@@ -365,6 +373,8 @@ void store_follow_build(struct store *s, long number)
 		bk_cancel(s->bk, s->follow_call);
 		s->follow_call = 0;
 	}
+	if (number != s->follow)
+		s->finished_jobs = -1;
 	s->follow = number;
 	free(s->follow_error);
 	s->follow_error = NULL;
@@ -413,6 +423,11 @@ static void start_lineage(struct store *s)
 	s->lineage_build = b->number;
 	s->lineage = lineage_fetch_start(s->aws, s->cfg, b->commit, release_name_of(s, b), on_lineage, s);
 	notify(s, TOPIC_LINEAGE);
+}
+
+long store_followed(const struct store *s)
+{
+	return s->follow;
 }
 
 void store_refresh_lineage(struct store *s)

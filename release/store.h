@@ -78,6 +78,8 @@ void store_set_aws(struct store *s, struct aws_client *aws, const char *why_not)
  * before that or without AWS (then *why_not says why).  Borrowed until the
  * next TOPIC_LINEAGE. */
 const struct lineage *store_lineage(const struct store *s, const char **why_not);
+/* The build followed (0: none). */
+long store_followed(const struct store *s);
 /* Fetch the followed build's lineage again. */
 void store_refresh_lineage(struct store *s);
 

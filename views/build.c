@@ -348,8 +348,8 @@ static int draw_steps(struct build_view *v, struct tui *t, const struct bk_build
 				buf_adds(&m, " at ");
 				time_iso(&m, j->unblocked_at_t);
 				buf_adds(&m, " (");
-				time_age(&m, j->unblocked_at_t, v->now);
-				buf_adds(&m, " ago)");
+				time_ago(&m, j->unblocked_at_t, v->now);
+				buf_addc(&m, ')');
 			}
 		} else if (j->unblockable) {
 			buf_adds(&m, "ready to be unblocked");
@@ -395,8 +395,8 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	if (b->created_at_t) {
 		time_iso(&line, b->created_at_t);
 		buf_adds(&line, " (");
-		time_age(&line, b->created_at_t, v->now);
-		buf_adds(&line, " ago)");
+		time_ago(&line, b->created_at_t, v->now);
+		buf_addc(&line, ')');
 	}
 	field(t, y++, w, "Created", ROLE_NORMAL, buf_str(&line));
 	field(t, y++, w, "Web", ROLE_DIM, b->web_url);

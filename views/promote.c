@@ -12,6 +12,7 @@
 
 #include "release/context.h"
 #include "release/promote.h"
+#include "release/store.h"
 #include "tui/dialog.h"
 #include "views/views.h"
 
@@ -142,6 +143,10 @@ static void progressed(void *ud, const struct promote_progress *pp)
 		memcpy(v->url_ok, pp->url_ok, pp->nurls * sizeof *v->url_ok);
 		v->nurl_ok = pp->nurls;
 	}
+	/* The build screen below follows this build: let it read the build (and,
+	 * as its jobs finish, the AMIs and templates) now. */
+	if (pp->phase == PROMOTE_UNBLOCKED && store_followed(v->ctx->store) == v->number)
+		store_follow_build(v->ctx->store, v->number);
 	if (pp->phase == PROMOTE_DONE || pp->phase == PROMOTE_FAILED) {
 		tui_message(v->t, pp->phase == PROMOTE_FAILED, "%s #%ld: %s", promote_kind_name(v->kind), v->number,
 			    pp->message);

@@ -207,11 +207,10 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	y = draw_watch(v, t, y, w);
 	buf_reset(&line);
 	if (st->created) {
-		struct buf age = {0};
-		time_age(&age, st->created, v->now);
 		time_iso(&line, st->created);
-		buf_printf(&line, strcmp(buf_str(&age), "now") ? " (%s ago)" : " (just %s)", buf_str(&age));
-		buf_free(&age);
+		buf_adds(&line, " (");
+		time_ago(&line, st->created, v->now);
+		buf_addc(&line, ')');
 	}
 	field(t, y++, w, "Created", ROLE_NORMAL, buf_str(&line));
 	field(t, y++, w, "Owner", ROLE_NORMAL, tag_of(st, "owner"));

@@ -60,6 +60,18 @@ static void ages(void **state)
 	struct buf b = {0};
 	time_age(&b, 0, 1000000);
 	assert_string_equal(buf_str(&b), "-");
+	/* As a phrase, appended to what the buffer holds; a time ahead of the
+	 * clock (another machine's) is "just now", never "now ago". */
+	buf_reset(&b);
+	buf_adds(&b, "created ");
+	time_ago(&b, 1000000 + 600, 1000000);
+	assert_string_equal(buf_str(&b), "created just now");
+	buf_reset(&b);
+	time_ago(&b, 1000000 - 125, 1000000);
+	assert_string_equal(buf_str(&b), "2m ago");
+	buf_reset(&b);
+	time_ago(&b, 0, 1000000);
+	assert_string_equal(buf_str(&b), "-");
 	buf_reset(&b);
 	time_iso(&b, 1795521600);
 	assert_string_equal(buf_str(&b), "2026-11-24T12:00:00Z");
