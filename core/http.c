@@ -294,6 +294,12 @@ unsigned long http_send(struct http *h, const struct http_req *req, http_done_fn
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* Send the path exactly as given (and as signed): no dot-segment removal. */
 	curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
+	/* A request that must not be sent twice gets a connection of its own:
+	 * on a reused keep-alive connection that turns out dead, libcurl
+	 * silently sends the request again, and the server may have acted on
+	 * the first one. */
+	if (r->retry != HTTP_RETRY_IDEMPOTENT)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	if (!strcmp(r->method, "HEAD")) {
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);

@@ -348,11 +348,15 @@ void promote_evaluate(struct promote_plan *p, const struct bk_build *b, const st
 		p->job_state = xstrdup(j->state ? j->state : "");
 		p->unblocked_by = j->unblocked_by ? xstrdup(j->unblocked_by) : NULL;
 		p->unblocked_at = j->unblocked_at ? xstrdup(j->unblocked_at) : NULL;
-		if (j->unblocked_by || (j->state && strcmp(j->state, "blocked") && strcmp(j->state, "blocked_failed")))
-			add_line(&p->refused, "\"%s\" is already %s%s%s%s%s", p->step_label,
-				 j->state ? j->state : "unblocked", j->unblocked_by ? " by " : "",
-				 j->unblocked_by ? j->unblocked_by : "", j->unblocked_at ? " at " : "",
-				 j->unblocked_at ? j->unblocked_at : "");
+		if (j->unblocked_by || (j->state && !strcmp(j->state, "unblocked")))
+			add_line(&p->refused, "\"%s\" is already unblocked%s%s%s%s", p->step_label,
+				 j->unblocked_by ? " by " : "", j->unblocked_by ? j->unblocked_by : "",
+				 j->unblocked_at ? " at " : "", j->unblocked_at ? j->unblocked_at : "");
+		else if (j->state && strcmp(j->state, "blocked") && strcmp(j->state, "blocked_failed"))
+			add_line(&p->refused, "\"%s\" cannot be unblocked: it is %s%s", p->step_label, j->state,
+				 !strcmp(j->state, "broken")
+					 ? " (an earlier step failed, so the build never reached it)"
+					 : "");
 		else if (!j->unblockable)
 			add_line(&p->refused, "\"%s\" cannot be unblocked yet (an earlier step has not passed)",
 				 p->step_label);
@@ -461,6 +465,7 @@ struct promote {
 	char journal_id[AUDIT_ID_LEN + 1];
 	int journaled;    /* the final outcome is written */
 	int unblock_done; /* Buildkite said unblocked */
+	int head_rounds;  /* HEAD rounds repeated after some URL was missing */
 };
 
 static void evaluate(struct promote *pr)
@@ -618,7 +623,8 @@ static void journal_outcome(struct promote *pr, const char *result, const char *
 		for (size_t i = 0; i < pr->p.nurls; i++) {
 			json_object *x = json_object_new_object();
 			json_object_object_add(x, "url", json_object_new_string(pr->p.urls[i]));
-			json_object_object_add(x, "exists", pr->url_ok[i] < 0 ? NULL : json_object_new_boolean(pr->url_ok[i]));
+			json_object_object_add(x, "exists",
+					       pr->url_ok[i] < 0 ? NULL : json_object_new_boolean(pr->url_ok[i]));
 			json_object_array_add(u, x);
 		}
 		json_object_object_add(d, "urls", u);
@@ -655,7 +661,8 @@ static void report(struct promote *pr, enum promote_phase ph, const char *failed
 	if (ph == PROMOTE_UNBLOCKED)
 		journal_outcome(pr, "ok", NULL, "unblock");
 	else if (ph == PROMOTE_FAILED && !pr->journaled)
-		journal_outcome(pr, unknown ? "unknown" : "failed", pr->message, pr->unblock_done ? "follow" : "unblock");
+		journal_outcome(pr, unknown ? "unknown" : "failed", pr->message,
+				pr->unblock_done ? "follow" : "unblock");
 	else if (ph == PROMOTE_DONE)
 		journal_outcome(pr, "ok", NULL, "follow");
 	if (ph == PROMOTE_UNBLOCKED)
@@ -704,10 +711,14 @@ static void verify(struct promote *pr)
 		report(pr, PROMOTE_DONE, NULL, NULL, 0, "the jobs after \"%s\" passed", pr->p.step_label);
 		return;
 	}
-	pr->url_ok = xcalloc(pr->p.nurls, sizeof *pr->url_ok);
-	pr->heads = xcalloc(pr->p.nurls, sizeof *pr->heads);
+	if (!pr->url_ok)
+		pr->url_ok = xcalloc(pr->p.nurls, sizeof *pr->url_ok);
+	if (!pr->heads)
+		pr->heads = xcalloc(pr->p.nurls, sizeof *pr->heads);
 	pr->heads_pending = pr->p.nurls;
-	report(pr, PROMOTE_VERIFYING, NULL, NULL, 0, "the deploy passed; checking the %zu public URLs", pr->p.nurls);
+	if (!pr->head_rounds)
+		report(pr, PROMOTE_VERIFYING, NULL, NULL, 0, "the deploy passed; checking the %zu public URLs",
+		       pr->p.nurls);
 	for (size_t i = 0; i < pr->p.nurls; i++) {
 		pr->url_ok[i] = -1;
 		struct head_call *hc = xcalloc(1, sizeof *hc);
@@ -721,6 +732,15 @@ static void verify(struct promote *pr)
 				      .key = pr->p.url_keys[i]};
 		pr->heads[i] = aws_send(pr->ctx->aws, &req, on_head, hc);
 	}
+}
+
+static void verify(struct promote *pr);
+
+static void verify_again(void *ud)
+{
+	struct promote *pr = ud;
+	pr->timer = 0;
+	verify(pr);
 }
 
 static void on_head(void *ud, const struct aws_resp *r)
@@ -741,9 +761,15 @@ static void on_head(void *ud, const struct aws_resp *r)
 		if (pr->url_ok[k] != 1 && !first_bad)
 			first_bad = pr->p.urls[k];
 	}
-	if (ok == pr->p.nurls)
+	if (ok == pr->p.nurls) {
 		report(pr, PROMOTE_DONE, NULL, NULL, 0, "done: all %zu public URLs exist", ok);
-	else
+	} else if (pr->head_rounds < 3) {
+		/* The deploy's last writes may not be visible yet: look again shortly. */
+		pr->head_rounds++;
+		report(pr, PROMOTE_VERIFYING, NULL, NULL, 0, "%zu of %zu URLs not there yet; looking again",
+		       pr->p.nurls - ok, pr->p.nurls);
+		pr->timer = loop_timer(pr->ctx->loop, 2000, verify_again, pr);
+	} else
 		report(pr, PROMOTE_FAILED, NULL, first_bad, 0, "the deploy passed but %zu of %zu URLs %s, e.g. %s",
 		       pr->p.nurls - ok, pr->p.nurls, missing ? "are missing" : "could not be checked", first_bad);
 }
@@ -835,8 +861,8 @@ static void reread(void *ud, const struct bk_error *err, struct bk_build *b)
 		after_unblocked(pr, j->unblocked_by, j->unblocked_at, 1);
 	} else {
 		report(pr, PROMOTE_FAILED, NULL, pr->p.web_url, 1,
-		       "the unblock's answer was lost and the build still shows \"%s\" %s: it was not sent again; "
-		       "try again when Buildkite answers",
+		       "the unblock's answer was lost and the build still shows \"%s\" %s: it was not sent again. "
+		       "Buildkite may still act on the one it got: look at the build again (r) before trying again",
 		       pr->p.step_label, j->state ? j->state : "blocked");
 	}
 	if (b) {
@@ -893,7 +919,10 @@ int promote_send(struct promote *pr, int override, int follow, promote_progress_
 		json_object_object_add(in, "failing_checks", json_object_new_int(p->failing));
 		json_object_object_add(in, "for", json_object_new_string(promote_kind_name(p->kind)));
 		json_object *plan = promote_plan_json(p);
-		struct audit_entry oe = {.action = "override", .target = target_of(pr), .inputs = in, .plan = plan,
+		struct audit_entry oe = {.action = "override",
+					 .target = target_of(pr),
+					 .inputs = in,
+					 .plan = plan,
 					 .reference = p->job_id};
 		int rc = context_intent(pr->ctx, &oe, oid, why);
 		if (rc == 0) {

@@ -83,6 +83,9 @@ SPECIAL = {
     4134: dict(rebuild_of=4133, source="ui"),
     4133: dict(outcome="test-failed", message="Fix flaky replication test"),
     4132: dict(fail="smoke", message="Switch smoke test to the new template layout"),
+    # Drawn as filler (blocked at alpha, its message and author from the RNG) and kept exactly so;
+    # only its Deploy is set to fail, which shows once the alpha step is unblocked.
+    4130: dict(outcome="blocked-gate", branch="feat/cfn-params", fail="deploy"),
     4124: dict(outcome="released", release="2026.11.0"),
     4113: dict(outcome="released", release="2026.10.1"),
     4104: dict(outcome="released", release="2026.10.0"),

@@ -57,7 +57,25 @@ class Relcon(unittest.TestCase):
         return env
 
     def run_relcon(self, *args, env=None, timeout=60):
-        return subprocess.run([BIN, *args], env=env or self.env(), capture_output=True, timeout=timeout)
+        # No terminal on stdin: a confirmation can only come from --yes.
+        return subprocess.run([BIN, *args], env=env or self.env(), capture_output=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
+
+    def popen(self, *args, env=None):
+        """relcon in the background (killed at cleanup if still running)."""
+        p = subprocess.Popen([BIN, *args], env=env or self.env(), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+        def stop():
+            if p.poll() is None:
+                p.kill()
+            p.communicate()
+        self.addCleanup(stop)
+        return p
+
+    def advance(self, seconds):
+        """Move the sandbox's frozen clock on."""
+        sandbox("POST", "/_sandbox/advance", {"seconds": seconds})
 
     def json_of(self, *args, env=None):
         r = self.run_relcon(*args, "--json", env=env)

@@ -45,25 +45,6 @@ class LaunchBase(Relcon):
         # Back to the scenario's frozen instant, and no stacks, for the tests after these.
         self.addCleanup(sandbox, "POST", "/_sandbox/reset", {})
 
-    def run_relcon(self, *args, env=None, timeout=60):
-        # No terminal on stdin: confirmation can only come from --yes.
-        return subprocess.run([BIN, *args], env=env or self.env(), capture_output=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
-
-    def popen(self, *args, env=None):
-        p = subprocess.Popen([BIN, *args], env=env or self.env(), stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-        def stop():
-            if p.poll() is None:
-                p.kill()
-            p.communicate()
-        self.addCleanup(stop)
-        return p
-
-    def advance(self, seconds):
-        sandbox("POST", "/_sandbox/advance", {"seconds": seconds})
-
     def live_stacks(self):
         """{name: [stack ids]} of every stack not deleted (root and nested)."""
         out, token = {}, None

@@ -584,6 +584,28 @@ class EffectsTest(unittest.TestCase):
         released = self.wait_for("release AMIs", lambda: amis("release"))
         self.assertTrue(set(released.values()).isdisjoint(built.values()))
 
+    def test_failed_deploy_writes_nothing(self):
+        w, n = self.w, 4130  # its alpha Deploy fails once unblocked (sandbox/README.md)
+        c = commit_of(n)
+        s3 = w.sim.client("s3")
+        st, b = w.bk("GET", "%s/%d" % (BUILDS, n))
+        job = next(j for j in b["jobs"] if j.get("step_key") == "alpha")
+        st, _ = w.bk("PUT", "%s/%d/jobs/%s/unblock" % (BUILDS, n, job["id"]), {})
+        self.assertEqual(st, 200)
+
+        def deploy_failed():
+            _, b = w.bk("GET", "%s/%d" % (BUILDS, n))
+            return next(j for j in b["jobs"] if j.get("step_key") == "deploy")["state"] == "failed"
+        self.wait_for("the deploy of %d to fail" % n, deploy_failed)
+        self.assertTrue(w.srv.sandbox.effects.wait_idle(20))
+        ev = [e for e in w.srv.sandbox.effects.events() if e["build"] == n and not e["seeded"]]
+        self.assertEqual([(e["effect"], e["step"], e["aws"]) for e in ev], [("deploy_failed", "alpha", "none")])
+        self.assertEqual(s3.list_objects_v2(Bucket=PUBLIC, Prefix="alpha/%s/" % c).get("Contents", []), [])
+        for r in REGIONS:
+            imgs = w.sim.client("ec2", r).describe_images(Owners=["self"], Filters=[
+                {"Name": "tag:Commit", "Values": [c]}])["Images"]
+            self.assertEqual([{t["Key"]: t["Value"] for t in i["Tags"]}["Stage"] for i in imgs], ["build"], r)
+
     def test_effects_queue_in_order_and_close(self):
         calls = []
 

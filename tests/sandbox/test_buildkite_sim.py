@@ -278,6 +278,23 @@ class SandboxTest(unittest.TestCase):
         self.assertEqual(ev[-1]["effect"], "release_deployed")
         self.assertEqual((ev[-1]["build"], ev[-1]["release"], ev[-1]["seeded"]), (4155, "2026.11.3", False))
 
+    def test_unblock_alpha_deploy_fails(self):
+        # 4130 (sandbox/README.md): a filler build blocked at alpha whose Deploy fails once unblocked;
+        # until then it looks like any other build blocked at its gate.
+        b = self.build(4130)
+        self.assertEqual((b["branch"], b["state"], b["blocked"]), ("feat/cfn-params", "passed", True))
+        self.assertEqual((self.job(b, "alpha")["state"], self.job(b, "alpha")["unblockable"]), ("blocked", True))
+        self.assertEqual((self.job(b, "deploy")["state"], self.job(b, "deploy")["exit_status"]), ("waiting", None))
+        st, _, j = self.unblock(4130, "alpha", {})
+        self.assertEqual((st, j["state"]), (200, "unblocked"))
+        self.s.ok("POST", "/_sandbox/advance", {"seconds": 60})
+        b = self.build(4130)
+        deploy = self.job(b, "deploy")
+        self.assertEqual((deploy["state"], deploy["exit_status"]), ("failed", 1))
+        self.assertEqual((b["state"], b["blocked"], b["failing_at"]), ("failed", False, deploy["finished_at"]))
+        ev = [e for e in self.s.ok("GET", "/_sandbox/events")["events"] if not e["seeded"]]
+        self.assertEqual([(e["effect"], e["build"], e["step"]) for e in ev], [("deploy_failed", 4130, "alpha")])
+
     def test_unblock_build_amis_empty_body(self):
         st, _, j = self.unblock(4157, "build-amis", raw=b"")
         self.assertEqual((st, j["state"]), (200, "unblocked"))
