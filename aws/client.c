@@ -373,7 +373,9 @@ static void send_attempt(struct call *k, const struct aws_credentials *cr)
 		.body = k->body,
 		.body_len = k->body_len,
 		.max_attempts = 1, /* retries are ours: every attempt is signed afresh */
-		.retry = HTTP_RETRY_NEVER,
+		/* A mutating call gets a connection of its own (core/http.h);
+		 * the others share kept-alive connections. */
+		.retry = k->mutating ? HTTP_RETRY_NEVER : HTTP_RETRY_IDEMPOTENT,
 		.secrets = secrets,
 	};
 	k->attempts++;

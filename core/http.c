@@ -297,9 +297,11 @@ unsigned long http_send(struct http *h, const struct http_req *req, http_done_fn
 	/* A request that must not be sent twice gets a connection of its own:
 	 * on a reused keep-alive connection that turns out dead, libcurl
 	 * silently sends the request again, and the server may have acted on
-	 * the first one. */
-	if (r->retry != HTTP_RETRY_IDEMPOTENT)
+	 * the first one.  Nor is its connection kept for later requests. */
+	if (r->retry != HTTP_RETRY_IDEMPOTENT) {
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	}
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	if (!strcmp(r->method, "HEAD")) {
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);

@@ -20,6 +20,9 @@
 struct loop;
 struct http;
 
+/* How a request may be retried.  Anything but IDEMPOTENT also gets a fresh
+ * connection, never reused: libcurl silently re-sends a request whose reused
+ * connection turns out dead, which a request with effects must not risk. */
 enum http_retry {
 	HTTP_RETRY_DEFAULT, /* IDEMPOTENT for GET/HEAD, UNSENT otherwise */
 	HTTP_RETRY_IDEMPOTENT,

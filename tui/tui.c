@@ -563,6 +563,8 @@ static void global_action(struct tui *t, enum action a)
 		next_theme(t);
 		break;
 	default:
+		if (t->app->global)
+			t->app->global(t, a);
 		break;
 	}
 	t->dirty = 1;

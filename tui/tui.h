@@ -54,6 +54,9 @@ struct screen {
 struct tui_app {
 	void (*open_home)(struct tui *t);
 	void (*open_help)(struct tui *t);
+	/* Actions no screen handled that open a screen from anywhere (the
+	 * stacks, releases, images and audit screens); optional. */
+	enum handled (*global)(struct tui *t, enum action a);
 };
 
 /* Run the TUI until the user quits.  Opens /dev/tty (or, with

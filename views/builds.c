@@ -222,18 +222,6 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	case ACTION_BRANCH_PICK:
 		pick_branch(v);
 		return HANDLED;
-	case ACTION_RELEASES:
-		releases_open(t);
-		return HANDLED;
-	case ACTION_IMAGES:
-		images_open(t);
-		return HANDLED;
-	case ACTION_STACKS:
-		stacks_open(t);
-		return HANDLED;
-	case ACTION_AUDIT:
-		audit_view_open(t);
-		return HANDLED;
 	case ACTION_UNBLOCK_BUILD:
 	case ACTION_PROMOTE_ALPHA:
 	case ACTION_PROMOTE_RELEASE: {

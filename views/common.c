@@ -1,9 +1,31 @@
 #include "release/pipeline.h"
 #include "views/views.h"
 
+/* The screens that open from anywhere (k9s-style): X, P, i, A. */
+static enum handled global(struct tui *t, enum action a)
+{
+	switch (a) {
+	case ACTION_STACKS:
+		stacks_open(t);
+		return HANDLED;
+	case ACTION_RELEASES:
+		releases_open(t);
+		return HANDLED;
+	case ACTION_IMAGES:
+		images_open(t);
+		return HANDLED;
+	case ACTION_AUDIT:
+		audit_view_open(t);
+		return HANDLED;
+	default:
+		return NOT_HANDLED;
+	}
+}
+
 const struct tui_app views_app = {
 	.open_home = builds_open,
 	.open_help = help_open,
+	.global = global,
 };
 
 enum role view_state_role(const char *state)
