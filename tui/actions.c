@@ -64,6 +64,9 @@ static const struct {
 	{"b", ACTION_UNBLOCK_BUILD},
 	{"a", ACTION_PROMOTE_ALPHA},
 	{"R", ACTION_PROMOTE_RELEASE},
+	{"y", ACTION_COPY},
+	{"o", ACTION_OPEN_BROWSER},
+	{"@", ACTION_COMMAND_LOG},
 };
 #define NDEFAULTS (sizeof defaults / sizeof defaults[0])
 

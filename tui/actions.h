@@ -25,6 +25,11 @@ enum { ACTION_MUTATING = 1 };
 	_(REDRAW, "redraw", "Redraw the whole screen", GROUP_GLOBAL, 0)                                                \
 	_(THEME_NEXT, "theme-next", "Switch to the next theme", GROUP_GLOBAL, 0)                                       \
 	_(AUDIT, "audit", "The audit journal: every mutating action, newest first", GROUP_GLOBAL, 0)                   \
+	_(COPY, "copy", "Copy the selected URL, AMI id, stack name or SSH route (OSC 52)", GROUP_GLOBAL, 0)            \
+	_(OPEN_BROWSER, "open-browser", "Open the selected URL in the browser (the URL is shown too)", GROUP_GLOBAL,   \
+	  0)                                                                                                           \
+	_(COMMAND_LOG, "command-log", "Every request and action as the equivalent aws, bk or curl command",            \
+	  GROUP_GLOBAL, 0)                                                                                             \
 	_(MOVE_UP, "move-up", "Move up", GROUP_NAV, 0)                                                                 \
 	_(MOVE_DOWN, "move-down", "Move down", GROUP_NAV, 0)                                                           \
 	_(PAGE_UP, "page-up", "Move one page up", GROUP_NAV, 0)                                                        \
