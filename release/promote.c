@@ -537,15 +537,17 @@ static void got_build(void *ud, const struct bk_error *err, struct bk_build *b)
 		evaluate(pr);
 		return;
 	}
-	pr->pending = 1;
+	/* Counted before anything starts (one more held until all are out), so
+	 * an answer that comes at once cannot evaluate the plan early. */
+	pr->pending = 2 + (pr->p.kind == PROMOTE_RELEASE ? 2 : 0);
 	pr->lineage =
 		lineage_fetch_start(pr->ctx->aws, &pr->ctx->cfg, b->commit, pr->p.release_name, lineage_changed, pr);
 	if (pr->p.kind == PROMOTE_RELEASE) {
-		pr->pending += 2;
 		pr->releases = releases_fetch_start(pr->ctx->aws, &pr->ctx->cfg, releases_changed, pr);
 		struct bk_query q = {.branch = pr->ctx->cfg.main_branch, .limit = 100};
 		pr->list_call = bk_list_builds(pr->ctx->bk, &q, got_recent, pr);
 	}
+	one_done(pr);
 }
 
 struct promote *promote_prepare(struct context *ctx, enum promote_kind kind, long number, const char *release_name,
