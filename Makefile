@@ -6,6 +6,14 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where `make install` puts things (all under DESTDIR).  DATADIR is also
+# compiled in: the binary looks for its themes in DATADIR/themes.
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share/relcon
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 PKGS     = ncursesw libcurl libcrypto json-c yaml-0.1 libxml-2.0
 VERSION  = 0.1.0
 # VARIANT selects a build tree: release (default) or asan.
@@ -24,7 +32,7 @@ PKG_CFLAGS := $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-confi
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DNCURSES_WIDECHAR=1 \
-             -DRELCON_VERSION='"$(VERSION)"' -DRELCON_DATADIR='"$(PREFIX)/share/relcon"' -I. $(PKG_CFLAGS) $(WARN) $(if $(WERROR),-Werror) \
+             -DRELCON_VERSION='"$(VERSION)"' -DRELCON_DATADIR='"$(DATADIR)"' -I. $(PKG_CFLAGS) $(WARN) $(if $(WERROR),-Werror) \
              $(OPT) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
@@ -48,6 +56,14 @@ $(B)/librelcon.a: $(LIB_OBJ)
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# What uses the compiled-in DATADIR is rebuilt when PREFIX or DATADIR
+# changes (`make && make install PREFIX=/usr` must not install a binary that
+# looks in /usr/local).  The file changes only when the value does.
+$(B)/datadir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(B)/core/config.o $(B)/cli/info.o: $(B)/datadir
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(B)/librelcon.a
 	@mkdir -p $(@D)
@@ -84,14 +100,44 @@ compile_commands.json: export RELCON_CC_CMD = $(CC) $(ALL_CFLAGS)
 compile_commands.json: scripts/compile-commands.sh $(LIB_SRC) main.c
 	@sh scripts/compile-commands.sh > $@
 
-install: relcon
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/relcon/themes
-	install -m 0755 relcon $(DESTDIR)$(PREFIX)/bin/relcon
-	install -m 0644 themes/*.yaml $(DESTDIR)$(PREFIX)/share/relcon/themes/
+# Man pages and shell completions are generated from the binary's own
+# help, key table and configuration keys (scripts/manpages.sh,
+# scripts/completions.sh), with the prose of docs/*.in.
+man: build/man/.stamp
+build/man/.stamp: $(B)/relcon docs/relcon.1.in docs/relcon-config.5.in scripts/manpages.sh
+	sh scripts/manpages.sh $(B)/relcon build/man '$(DATADIR)'
+	@touch $@
+
+completions: build/completions/.stamp
+build/completions/.stamp: $(B)/relcon scripts/completions.sh
+	sh scripts/completions.sh $(B)/relcon build/completions
+	@touch $@
+
+# install: the release build (`make && make install PREFIX=/usr DESTDIR=...`).
+install: relcon man completions
+	@[ "$(VARIANT)" = release ] || { echo "install: installs the release build; run it without VARIANT" >&2; exit 2; }
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(DATADIR)/themes' '$(DESTDIR)$(MANDIR)/man1' \
+		'$(DESTDIR)$(MANDIR)/man5' '$(DESTDIR)$(BASHCOMPDIR)' '$(DESTDIR)$(ZSHCOMPDIR)' '$(DESTDIR)$(FISHCOMPDIR)'
+	install -m 0755 relcon '$(DESTDIR)$(BINDIR)/relcon'
+	install -m 0644 themes/*.yaml '$(DESTDIR)$(DATADIR)/themes/'
+	install -m 0644 build/man/relcon.1 '$(DESTDIR)$(MANDIR)/man1/relcon.1'
+	install -m 0644 build/man/relcon-config.5 '$(DESTDIR)$(MANDIR)/man5/relcon-config.5'
+	install -m 0644 build/completions/relcon.bash '$(DESTDIR)$(BASHCOMPDIR)/relcon'
+	install -m 0644 build/completions/_relcon '$(DESTDIR)$(ZSHCOMPDIR)/_relcon'
+	install -m 0644 build/completions/relcon.fish '$(DESTDIR)$(FISHCOMPDIR)/relcon.fish'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/relcon' '$(DESTDIR)$(MANDIR)/man1/relcon.1' \
+		'$(DESTDIR)$(MANDIR)/man5/relcon-config.5' '$(DESTDIR)$(BASHCOMPDIR)/relcon' \
+		'$(DESTDIR)$(ZSHCOMPDIR)/_relcon' '$(DESTDIR)$(FISHCOMPDIR)/relcon.fish'
+	for t in themes/*.yaml; do rm -f "$(DESTDIR)$(DATADIR)/themes/$${t#themes/}"; done
+	-rmdir '$(DESTDIR)$(DATADIR)/themes' '$(DESTDIR)$(DATADIR)' 2>/dev/null
 
 clean:
 	rm -rf build relcon compile_commands.json
 
-.PHONY: all relcon tests deps check asan demo layering fuzz install clean
+FORCE:
+
+.PHONY: all relcon tests deps check asan demo layering fuzz man completions install uninstall clean FORCE
 
 -include $(LIB_OBJ:.o=.d) $(B)/main.d $(TEST_SRC:tests/unit/%.c=$(B)/tests/unit/%.d)

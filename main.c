@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/config.h"
@@ -99,7 +100,39 @@ static int take_globals(int *argc, char **argv, struct globals *g)
 	return 0;
 }
 
-static int open_log(const char *path)
+/* Why the console cannot run here, or NULL when it can: it needs TERM (not
+ * "dumb") and a terminal on stdin.  stdout may be redirected (the console
+ * draws on /dev/tty).  Scripted runs (RELCON_NO_DISPLAY) draw nowhere and
+ * need neither. */
+static const char *no_terminal(void)
+{
+	const char *nd = getenv("RELCON_NO_DISPLAY");
+	if (nd && *nd && strcmp(nd, "0") != 0)
+		return NULL;
+	const char *term = getenv("TERM");
+	if (!term || !*term)
+		return "TERM is not set";
+	if (!strcmp(term, "dumb"))
+		return "TERM=dumb";
+	if (!isatty(STDIN_FILENO))
+		return "stdin is not a terminal";
+	return NULL;
+}
+
+/* The keymap file, read before the terminal is touched: an error in it
+ * ends the run as a configuration error does. */
+static int load_keymap(void)
+{
+	struct buf err = {0};
+	int rc = keymap_load(NULL, &err);
+	if (rc < 0)
+		fprintf(stderr, "relcon: %s\n", buf_str(&err));
+	buf_free(&err);
+	return rc;
+}
+
+/* Open the --debug log; *opened gets its path (malloc'd) on success. */
+static int open_log(const char *path, char **opened)
 {
 	struct buf err = {0};
 	char *p;
@@ -113,11 +146,13 @@ static int open_log(const char *path)
 		p = buf_steal(&b);
 	}
 	int rc = log_open(p, &err);
-	if (rc < 0)
+	if (rc < 0) {
 		fprintf(stderr, "relcon: --debug: %s\n", buf_str(&err));
-	else
+		free(p);
+	} else {
 		fprintf(stderr, "relcon: logging to %s\n", p);
-	free(p);
+		*opened = p;
+	}
 	buf_free(&err);
 	return rc;
 }
@@ -138,19 +173,40 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	if (cmd && !strcmp(cmd, "keys")) {
+		if (load_keymap() < 0)
+			return EXIT_USAGE;
 		keymap_print(stdout);
 		return EXIT_OK;
 	}
 	if (cmd && !strcmp(cmd, "help")) {
-		if (argc > 2 && cli_is_command(argv[2]))
+		if (argc > 2 && cli_is_command(argv[2])) {
 			cli_usage(stdout, argv[2]);
-		else
+		} else if (argc > 2 && !strcmp(argv[2], "keys")) {
+			printf("  relcon keys\n"
+			       "      the console's key bindings (Markdown table), with the keymap file\n"
+			       "      applied ($RELCON_KEYMAP, else $XDG_CONFIG_HOME/relcon/keymap)\n");
+		} else if (argc > 2 && strcmp(argv[2], "help") != 0) {
+			fprintf(stderr, "relcon help: no command '%s'\n\n", argv[2]);
+			usage(stderr);
+			return EXIT_USAGE;
+		} else {
 			usage(stdout);
+		}
 		return EXIT_OK;
 	}
 	if (cmd && !cli_is_command(cmd)) {
 		fprintf(stderr, "relcon: unknown command or option '%s'\n\n", cmd);
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *why = cmd ? NULL : no_terminal();
+	if (why) {
+		fprintf(stderr,
+			"relcon: the console needs a terminal (%s).\n"
+			"  The headless commands need none: relcon builds, relcon build COMMIT, relcon stacks,\n"
+			"  relcon stack NAME, relcon releases, relcon promote alpha COMMIT, ... (--json for scripts;\n"
+			"  relcon help lists them all)\n",
+			why);
 		return EXIT_USAGE;
 	}
 	/* Configuration errors end the run before the terminal is touched. */
@@ -162,12 +218,20 @@ int main(int argc, char **argv)
 		buf_free(&err);
 		return EXIT_USAGE;
 	}
-	if (g.debug && open_log(g.debug) < 0) {
+	if (!cmd && load_keymap() < 0) {
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
+	char *log_path = NULL;
+	if (g.debug && open_log(g.debug, &log_path) < 0) {
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	cli_set_run_info(
+		&(struct cli_run_info){.config_flag = g.config, .log_path = log_path, .read_only_flag = g.read_only});
 	/* Commands that never talk to Buildkite need no token, nor does --help. */
-	int need_token = !cmd || (strcmp(cmd, "config-keys") != 0 && strcmp(cmd, "audit") != 0);
+	int need_token =
+		!cmd || (strcmp(cmd, "config-keys") != 0 && strcmp(cmd, "audit") != 0 && strcmp(cmd, "info") != 0);
 	for (int i = 2; need_token && cmd && i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			need_token = 0;
@@ -180,6 +244,7 @@ int main(int argc, char **argv)
 		buf_free(&err);
 		context_free(&ctx);
 		log_close();
+		free(log_path);
 		return EXIT_USAGE;
 	}
 	buf_free(&err);
@@ -189,5 +254,6 @@ int main(int argc, char **argv)
 	int rc = cmd ? cli_run(&ctx, argc - 1, argv + 1) : tui_run(&ctx, &views_app, g.no_color);
 	context_free(&ctx);
 	log_close();
+	free(log_path);
 	return rc;
 }

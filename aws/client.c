@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "aws/awserr.h"
+#include "aws/cli_equiv.h"
 #include "aws/credentials.h"
 #include "aws/endpoint.h"
 #include "aws/profile.h"
@@ -40,6 +41,7 @@ struct call {
 	struct aws_credentials explicit_creds;
 	int has_explicit;
 	int mutating;
+	char **secrets; /* req->secrets, copied */
 	int attempts;
 	int refreshed; /* credentials refreshed once after ExpiredToken */
 	unsigned long http_id, creds_id, timer;
@@ -103,6 +105,9 @@ static void call_free(struct call *k)
 	free(k->query);
 	if (k->has_explicit)
 		aws_credentials_free(&k->explicit_creds);
+	for (char **p = k->secrets; p && *p; p++)
+		free(*p);
+	free(k->secrets);
 	free(k);
 }
 
@@ -365,7 +370,37 @@ static void send_attempt(struct call *k, const struct aws_credentials *cr)
 		send_headers[n++] = sig.extra_headers[i];
 	send_headers[n++] = buf_str(&auth);
 	send_headers[n] = NULL;
-	const char *secrets[] = {cr->secret_access_key, cr->session_token, NULL};
+	/* The command log's line (aws/cli_equiv.h). */
+	struct buf what = {0}, cmd = {0}, epurl = {0};
+	if (ep.overridden) {
+		buf_printf(&epurl, "%s://%s", ep.scheme, ep.host);
+		if (ep.port != (!strcmp(ep.scheme, "https") ? 443 : 80))
+			buf_printf(&epurl, ":%d", ep.port);
+		if (strcmp(ep.base_path, "/") != 0)
+			buf_adds(&epurl, ep.base_path);
+	}
+	struct aws_req view = {.op = k->op,
+			       .service = k->service,
+			       .method = k->method,
+			       .body = k->body,
+			       .body_len = k->body_len,
+			       .bucket = k->bucket,
+			       .key = k->key,
+			       .query = k->query,
+			       .secrets = (const char *const *)k->secrets};
+	aws_cli_command(&cmd, &view, k->region, ep.overridden ? buf_str(&epurl) : NULL, c->profile_name);
+	buf_printf(&what, "%s %s", !strcmp(k->service, "cloudformation") ? "cfn" : k->service, k->op);
+	/* Credentials and the NoEcho values are never logged. */
+	size_t nsecrets = 0;
+	while (k->secrets && k->secrets[nsecrets])
+		nsecrets++;
+	const char **secrets = xcalloc(nsecrets + 3, sizeof *secrets);
+	size_t ns = 0;
+	secrets[ns++] = cr->secret_access_key;
+	if (cr->session_token)
+		secrets[ns++] = cr->session_token;
+	for (size_t i = 0; i < nsecrets; i++)
+		secrets[ns++] = k->secrets[i];
 	struct http_req hr = {
 		.method = k->method,
 		.url = buf_str(&url),
@@ -377,9 +412,15 @@ static void send_attempt(struct call *k, const struct aws_credentials *cr)
 		 * the others share kept-alive connections. */
 		.retry = k->mutating ? HTTP_RETRY_NEVER : HTTP_RETRY_IDEMPOTENT,
 		.secrets = secrets,
+		.what = buf_str(&what),
+		.command = buf_str(&cmd),
 	};
 	k->attempts++;
 	k->http_id = http_send(c->http, &hr, on_http, k);
+	free(secrets);
+	buf_free(&what);
+	buf_free(&cmd);
+	buf_free(&epurl);
 	buf_free(&auth);
 out:
 	sigv4_result_free(&sig);
@@ -428,6 +469,14 @@ unsigned long aws_send(struct aws_client *c, const struct aws_req *req, aws_done
 	k->key = xstrdup(req->key ? req->key : "");
 	k->query = xstrdup(req->query);
 	k->mutating = req->mutating;
+	if (req->secrets) {
+		size_t n = 0;
+		while (req->secrets[n])
+			n++;
+		k->secrets = xcalloc(n + 1, sizeof *k->secrets);
+		for (size_t i = 0; i < n; i++)
+			k->secrets[i] = xstrdup(req->secrets[i]);
+	}
 	if (req->creds) {
 		aws_credentials_copy(&k->explicit_creds, req->creds);
 		k->has_explicit = 1;

@@ -70,6 +70,9 @@ struct aws_req {
 	/* Sign with these instead of the chain's (STS AssumeRole in the chain). */
 	const struct aws_credentials *creds;
 	int mutating; /* see above */
+	/* Values never shown (NoEcho parameters): "(secret)" in the command
+	 * log (aws/cli_equiv.h) and redacted from --debug.  NULL-terminated. */
+	const char *const *secrets;
 };
 
 struct aws_resp {

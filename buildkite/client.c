@@ -13,6 +13,7 @@
 #include "core/http.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/shquote.h"
 
 struct bk_client {
 	struct http *http;
@@ -295,12 +296,43 @@ static int response_error(const struct http_resp *r, struct bk_error *e)
 	return 1;
 }
 
+void bk_curl_command(struct buf *out, const char *method, const char *url, const char *json_body)
+{
+	buf_adds(out, "curl -sS");
+	if (method && strcmp(method, "GET") != 0)
+		buf_printf(out, " -X %s", method);
+	/* Double quotes: the shell expands the variable, the token is never here. */
+	buf_adds(out, " -H \"Authorization: Bearer $BUILDKITE_API_TOKEN\"");
+	if (json_body) {
+		buf_adds(out, " -H 'Content-Type: application/json' -d ");
+		shquote_word(out, json_body);
+	}
+	buf_addc(out, ' ');
+	shquote_word(out, url);
+}
+
+static const char *call_what(const struct call *k)
+{
+	switch (k->kind) {
+	case CALL_LIST:
+		return "buildkite list builds";
+	case CALL_GET:
+		return "buildkite get build";
+	default:
+		return "buildkite unblock";
+	}
+}
+
 static void send_get(struct call *k, const char *url, http_done_fn fn)
 {
 	const char *headers[] = {k->c->auth_header, "Accept: application/json", NULL};
 	const char *secrets[] = {k->c->s.token, NULL};
-	struct http_req req = {.url = url, .headers = headers, .secrets = secrets};
+	struct buf cmd = {0};
+	bk_curl_command(&cmd, "GET", url, NULL);
+	struct http_req req = {
+		.url = url, .headers = headers, .secrets = secrets, .what = call_what(k), .command = buf_str(&cmd)};
 	k->http_id = http_send(k->c->http, &req, fn, k);
+	buf_free(&cmd);
 }
 
 static void fail_call(struct call *k, struct bk_error *e)
@@ -489,7 +521,11 @@ unsigned long bk_unblock(struct bk_client *c, long number, const char *job_id, c
 	const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
 	const char *headers[] = {c->auth_header, "Accept: application/json", "Content-Type: application/json", NULL};
 	const char *secrets[] = {c->s.token, NULL};
+	struct buf cmd = {0};
+	bk_curl_command(&cmd, "PUT", buf_str(&url), text);
 	struct http_req req = {.method = "PUT",
+			       .what = call_what(k),
+			       .command = buf_str(&cmd),
 			       .url = buf_str(&url),
 			       .headers = headers,
 			       .body = text,
@@ -497,6 +533,7 @@ unsigned long bk_unblock(struct bk_client *c, long number, const char *job_id, c
 			       .retry = HTTP_RETRY_UNSENT,
 			       .secrets = secrets};
 	k->http_id = http_send(c->http, &req, on_unblock, k);
+	buf_free(&cmd);
 	json_object_put(body);
 	buf_free(&url);
 	return k->id;

@@ -86,6 +86,13 @@ unsigned long bk_unblock(struct bk_client *c, long number, const char *job_id, c
 /* Cancel a pending call: its callback is not called. */
 void bk_cancel(struct bk_client *c, unsigned long id);
 
+/* Append the request as a curl command for the command log:
+ *   curl -sS [-X METHOD] -H "Authorization: Bearer $BUILDKITE_API_TOKEN"
+ *        [-H 'Content-Type: application/json' -d 'JSON'] 'URL'
+ * The token is never in it: the shell expands $BUILDKITE_API_TOKEN.  Words
+ * are quoted for a POSIX shell (core/shquote.h). */
+void bk_curl_command(struct buf *out, const char *method, const char *url, const char *json_body);
+
 /* The latest rate-limit state (borrowed, valid while c lives). */
 const struct bk_ratelimit *bk_client_ratelimit(const struct bk_client *c);
 /* Requests this client has completed (every page counts). */

@@ -52,6 +52,10 @@ static const struct command commands[] = {
 	 cmd_promote},
 	{"audit", "[--json]",
 	 "the audit journal: every mutating action, newest first, with its outcome (or \"no outcome\")", cmd_audit},
+	{"info", "[--json]",
+	 "every path in use and where each setting came from: config, themes, state, log, Buildkite, AWS credential "
+	 "source (never a secret)",
+	 cmd_info},
 	{"config-keys", "", "every configuration key with its default", cmd_config_keys},
 };
 

@@ -23,6 +23,7 @@ int cmd_launch(struct context *ctx, int argc, char **argv);
 int cmd_unblock_build(struct context *ctx, int argc, char **argv);
 int cmd_promote(struct context *ctx, int argc, char **argv);
 int cmd_audit(struct context *ctx, int argc, char **argv);
+int cmd_info(struct context *ctx, int argc, char **argv);
 
 /* --branch, --limit, --json, --help: builds' options; simple_opts takes
  * --json and --help from it. */

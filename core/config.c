@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -23,16 +24,20 @@ struct key {
 	long def_n, min, max;        /* KEY_INT */
 	const char *const *def_list; /* KEY_LIST, NULL-terminated */
 	const char *doc;
+	const char *const *choices; /* KEY_STRING: the values allowed, NULL-terminated; NULL = any */
 };
 
 /* clang-format off */
-#define STR(name, field, def, doc) {name, KEY_STRING, offsetof(struct config, field), def, 0, 0, 0, NULL, doc}
+#define STR(name, field, def, doc) {name, KEY_STRING, offsetof(struct config, field), def, 0, 0, 0, NULL, doc, NULL}
+#define ONEOF(name, field, def, choices, doc) \
+	{name, KEY_STRING, offsetof(struct config, field), def, 0, 0, 0, NULL, doc, choices}
 #define INT(name, field, def, min, max, doc) \
-	{name, KEY_INT, offsetof(struct config, field), NULL, def, min, max, NULL, doc}
-#define LIST(name, field, def, doc) {name, KEY_LIST, offsetof(struct config, field), NULL, 0, 0, 0, def, doc}
+	{name, KEY_INT, offsetof(struct config, field), NULL, def, min, max, NULL, doc, NULL}
+#define LIST(name, field, def, doc) {name, KEY_LIST, offsetof(struct config, field), NULL, 0, 0, 0, def, doc, NULL}
 
 static const char *const default_regions[] = {"us-east-1", "us-east-2", "us-west-2", NULL};
 static const char *const no_strings[] = {NULL};
+static const char *const notify_choices[] = {"bell", "osc9", "osc777", "none", NULL};
 /* What ops/cfn-test/create-mysql-super-stack.sh passed besides the key pair
  * and AccessCIDR (relcon works those out); the template's defaults do the rest. */
 static const char *const default_launch_params[] = {
@@ -70,6 +75,12 @@ static const struct key keys[] = {
 	STR("ui.theme", ui_theme, "default", "Colour theme: default, light, high-contrast, mono, or a path to a theme file"),
 	STR("ui.branch", ui_branch, "", "Branch the home screen shows at start (\"\" = all branches)"),
 	INT("ui.builds", ui_limit, 50, 1, 1000, "Builds listed on the home screen"),
+	ONEOF("ui.notify", ui_notify, "bell", notify_choices,
+	      "What a launch, teardown or promotion that ends sends: bell; osc9 or osc777, the bell and a desktop "
+	      "notification (OSC 9: iTerm2, WezTerm; OSC 777: foot, urxvt; tmux passes them on with "
+	      "allow-passthrough on); none"),
+	INT("ui.mouse", ui_mouse, 0, 0, 1,
+	    "1: the mouse wheel scrolls and a click selects a row; 0: the terminal keeps the mouse (selecting text)"),
 	STR("aws.region", aws_region, "us-east-2", "Region of the template buckets and the super-stack"),
 	LIST("aws.destination_regions", aws_regions, default_regions, "Regions the AMIs are copied to"),
 	STR("aws.internal_bucket", aws_internal_bucket, "readysettech-cfn-internal-us-east-2",
@@ -276,6 +287,14 @@ static char *quote_value(const char *s)
 	return sanitize(s, strlen(s), SANITIZE_ONE_LINE, 60);
 }
 
+static int one_of(const char *const *choices, const char *s)
+{
+	for (; *choices; choices++)
+		if (!strcmp(*choices, s))
+			return 1;
+	return 0;
+}
+
 static int set_value(struct loader *l, const struct key *k, yaml_node_t *v)
 {
 	const char *s = ydoc_scalar(v);
@@ -283,10 +302,21 @@ static int set_value(struct loader *l, const struct key *k, yaml_node_t *v)
 	case KEY_STRING: {
 		if (!s)
 			return fail(l, v, k->name, "expected a string");
+		/* "key:" with nothing after it reads as YAML null: the empty string. */
+		const char *val = ydoc_is_null(v) ? "" : s;
+		if (k->choices && !one_of(k->choices, val)) {
+			struct buf all = {0};
+			for (const char *const *c = k->choices; *c; c++)
+				buf_printf(&all, "%s%s", c == k->choices ? "" : ", ", *c);
+			char *q = quote_value(val);
+			fail(l, v, k->name, "expected one of %s, got \"%s\"", buf_str(&all), q);
+			free(q);
+			buf_free(&all);
+			return -1;
+		}
 		char **f = field_str(l->cfg, k);
 		free(*f);
-		/* "key:" with nothing after it reads as YAML null: the empty string. */
-		*f = xstrdup(ydoc_is_null(v) ? "" : s);
+		*f = xstrdup(val);
 		return 0;
 	}
 	case KEY_INT: {
@@ -496,4 +526,127 @@ void config_print_keys(FILE *out)
 		fputc('\n', out);
 	}
 	buf_free(&def);
+}
+
+/* ---- the theme search path ---- */
+
+static void theme_dir_add(struct theme_dir **v, size_t *n, char *dir, const char *origin)
+{
+	if (!dir)
+		return;
+	for (size_t i = 0; i < *n; i++) {
+		if (!strcmp((*v)[i].dir, dir)) {
+			free(dir);
+			return;
+		}
+	}
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = (struct theme_dir){dir, origin};
+}
+
+static char *path_join(const char *a, const char *b)
+{
+	struct buf p = {0};
+	buf_printf(&p, "%s/%s", a, b);
+	return buf_steal(&p);
+}
+
+/* The directory holding the running executable, or NULL. */
+static char *exe_dir(void)
+{
+	size_t cap = 256;
+	for (;;) {
+		char *p = xmalloc(cap);
+		ssize_t n = readlink("/proc/self/exe", p, cap);
+		if (n < 0) {
+			free(p);
+			return NULL;
+		}
+		if ((size_t)n < cap) {
+			p[n] = '\0';
+			char *slash = strrchr(p, '/');
+			if (!slash) {
+				free(p);
+				return NULL;
+			}
+			*(slash == p ? slash + 1 : slash) = '\0';
+			return p;
+		}
+		free(p);
+		cap *= 2;
+	}
+}
+
+size_t config_theme_dirs(struct theme_dir **out)
+{
+	struct theme_dir *v = NULL;
+	size_t n = 0;
+	const char *env = getenv("RELCON_THEMES_DIR");
+	if (env && *env)
+		theme_dir_add(&v, &n, xstrdup(env), "RELCON_THEMES_DIR");
+	char *cfg = config_dir();
+	if (cfg)
+		theme_dir_add(&v, &n, path_join(cfg, "themes"), "config dir");
+	free(cfg);
+	theme_dir_add(&v, &n, xstrdup(RELCON_DATADIR "/themes"), "data dir");
+	char *exe = exe_dir();
+	if (exe) {
+		theme_dir_add(&v, &n, path_join(exe, "themes"), "beside the binary");
+		theme_dir_add(&v, &n, path_join(exe, "../share/relcon/themes"), "beside the binary");
+	}
+	free(exe);
+	*out = v;
+	return n;
+}
+
+void config_theme_dirs_free(struct theme_dir *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].dir);
+	free(v);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **config_theme_names(size_t *n)
+{
+	struct theme_dir *dirs;
+	size_t ndirs = config_theme_dirs(&dirs);
+	char **names = NULL;
+	size_t count = 0;
+	for (size_t i = 0; i < ndirs; i++) {
+		DIR *dir = opendir(dirs[i].dir);
+		if (!dir)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(dir))) {
+			size_t len = strlen(e->d_name);
+			if (e->d_name[0] == '.' || len <= 5 || strcmp(e->d_name + len - 5, ".yaml"))
+				continue;
+			char *path = path_join(dirs[i].dir, e->d_name);
+			struct stat st;
+			int ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+			free(path);
+			if (!ok)
+				continue;
+			names = xrealloc(names, (count + 1) * sizeof *names);
+			names[count++] = xstrndup(e->d_name, len - 5);
+		}
+		closedir(dir);
+	}
+	config_theme_dirs_free(dirs, ndirs);
+	if (count)
+		qsort(names, count, sizeof *names, cmp_names);
+	size_t out = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (out && !strcmp(names[out - 1], names[i]))
+			free(names[i]);
+		else
+			names[out++] = names[i];
+	}
+	*n = out;
+	return names;
 }

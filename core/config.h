@@ -42,6 +42,8 @@ struct config {
 	char *ui_theme;  /* ui.theme  "default" */
 	char *ui_branch; /* ui.branch ""  (initial branch filter; "" = all) */
 	long ui_limit;   /* ui.builds 50  builds listed on the home screen */
+	char *ui_notify; /* ui.notify "bell": when a long operation ends: bell, osc9, osc777 or none */
+	long ui_mouse;   /* ui.mouse 0: 1 = wheel scrolls, click selects (tui/) */
 	/* aws: (used by the AWS issue; defaults from PROCESS.md) */
 	char *aws_region;                    /* aws.region "us-east-2" */
 	struct strlist aws_regions;          /* aws.destination_regions [us-east-1, us-east-2, us-west-2] */
@@ -62,12 +64,12 @@ struct config {
 	long ssh_port;              /* ssh.port           22 (both hosts; 1..65535) */
 	char *ssh_program;          /* ssh.program        "ssh" */
 	/* launch: super-stacks (release/launch.c); placeholders <KEY> <COMMIT> <REGION> <ACCOUNT> <USER> */
-	char *launch_template;          /* launch.template    "readyset-mysql-super-template.yaml" */
-	char *launch_stack_name;        /* launch.stack_name  "<KEY>-super" */
-	char *launch_ttl;               /* launch.ttl         "8h" */
-	long launch_disable_rollback;   /* launch.disable_rollback 1 */
-	char *launch_ip_url;            /* launch.ip_url      "https://checkip.amazonaws.com" */
-	struct strlist launch_params;   /* launch.params      ["Key=Value", ...] */
+	char *launch_template;        /* launch.template    "readyset-mysql-super-template.yaml" */
+	char *launch_stack_name;      /* launch.stack_name  "<KEY>-super" */
+	char *launch_ttl;             /* launch.ttl         "8h" */
+	long launch_disable_rollback; /* launch.disable_rollback 1 */
+	char *launch_ip_url;          /* launch.ip_url      "https://checkip.amazonaws.com" */
+	struct strlist launch_params; /* launch.params      ["Key=Value", ...] */
 	/* promote: */
 	char *promote_name_pattern;  /* promote.release_name_pattern  version-like */
 	long promote_allow_override; /* promote.allow_override 1 */
@@ -102,6 +104,20 @@ char *config_expand_home(const char *path);
  * config ($XDG_CONFIG_HOME/relcon), state ($XDG_STATE_HOME/relcon),
  * cache ($XDG_CACHE_HOME/relcon). */
 char *config_dir(void);
+
+/* Where themes are looked for, in order, without repeats: $RELCON_THEMES_DIR,
+ * <config dir>/themes, RELCON_DATADIR/themes (compiled in), then beside the
+ * running binary (themes/, ../share/relcon/themes).  origin says which
+ * (static text). */
+struct theme_dir {
+	char *dir;
+	const char *origin;
+};
+size_t config_theme_dirs(struct theme_dir **out);
+void config_theme_dirs_free(struct theme_dir *v, size_t n);
+/* The names of the themes found there (NAME.yaml files), sorted, without
+ * repeats; a malloc'd array of malloc'd strings, *n set. */
+char **config_theme_names(size_t *n);
 char *config_state_dir(void);
 char *config_cache_dir(void);
 

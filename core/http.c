@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/shquote.h"
 
 struct request {
 	struct http *h;
@@ -45,6 +46,8 @@ struct http {
 	int inflight;
 	unsigned long sent;
 	uint64_t rng;
+	http_observe_fn observe;
+	void *observe_ud;
 };
 
 /* The response being delivered: http_resp_header needs its header text. */
@@ -245,6 +248,80 @@ static void on_retry_timer(void *ud)
 	start_attempt(r);
 }
 
+void http_set_observer(struct http *h, http_observe_fn fn, void *ud)
+{
+	h->observe = fn;
+	h->observe_ud = ud;
+}
+
+/* Append url with any user:password@ and every secret replaced by "(secret)". */
+static void url_masked(struct buf *out, const char *url, char *const *secrets)
+{
+	struct buf u = {0};
+	const char *auth = strstr(url, "://");
+	auth = auth ? auth + 3 : url;
+	size_t alen = strcspn(auth, "/?#");
+	const char *at = memchr(auth, '@', alen);
+	if (at) {
+		buf_add(&u, url, (size_t)(auth - url));
+		buf_adds(&u, "(secret)");
+		buf_adds(&u, at);
+	} else {
+		buf_adds(&u, url);
+	}
+	for (char *const *sp = secrets; sp && *sp; sp++) {
+		size_t n = strlen(*sp);
+		const char *hit;
+		while (n && (hit = strstr(buf_str(&u), *sp))) {
+			struct buf m = {0};
+			buf_add(&m, buf_str(&u), (size_t)(hit - buf_str(&u)));
+			buf_adds(&m, "(secret)");
+			buf_adds(&m, hit + n);
+			buf_free(&u);
+			u = m;
+		}
+	}
+	buf_add(out, u.s ? u.s : "", u.len);
+	buf_free(&u);
+}
+
+static void observe_sent(struct http *h, const struct request *r, const struct http_req *req)
+{
+	struct buf what = {0}, cmd = {0}, url = {0};
+	url_masked(&url, r->url, r->secrets);
+	if (!req->what) {
+		const char *host = strstr(buf_str(&url), "://");
+		host = host ? host + 3 : buf_str(&url);
+		const char *at = memchr(host, '@', strcspn(host, "/?#"));
+		if (at)
+			host = at + 1;
+		buf_printf(&what, "%s %.*s", r->method, (int)strcspn(host, "/?#"), host);
+	}
+	if (!req->command) {
+		buf_adds(&cmd, "curl -sS ");
+		if (!strcmp(r->method, "HEAD"))
+			buf_adds(&cmd, "-I ");
+		else if (strcmp(r->method, "GET") != 0)
+			buf_printf(&cmd, "-X %s ", r->method);
+		shquote_word(&cmd, buf_str(&url));
+		int headers = req->headers && req->headers[0];
+		if (headers || req->body)
+			buf_printf(&cmd, "  # %s not shown",
+				   headers && req->body ? "headers and body"
+				   : headers            ? "headers"
+							: "body");
+	}
+	struct http_event ev = {
+		.id = r->id,
+		.what = req->what ? req->what : buf_str(&what),
+		.command = req->command ? req->command : buf_str(&cmd),
+	};
+	h->observe(h->observe_ud, &ev);
+	buf_free(&what);
+	buf_free(&cmd);
+	buf_free(&url);
+}
+
 unsigned long http_send(struct http *h, const struct http_req *req, http_done_fn fn, void *ud)
 {
 	struct request *r = xcalloc(1, sizeof *r);
@@ -321,6 +398,8 @@ unsigned long http_send(struct http *h, const struct http_req *req, http_done_fn
 	r->started = loop_now_ms();
 	/* Defer the first attempt to the loop so fn never runs inside http_send. */
 	r->retry_timer = loop_timer(h->loop, 0, on_retry_timer, r);
+	if (h->observe)
+		observe_sent(h, r, req);
 	return r->id;
 }
 
@@ -329,6 +408,15 @@ void http_cancel(struct http *h, unsigned long id)
 	for (struct request *r = h->reqs; r; r = r->next) {
 		if (r->id == id) {
 			unlink_req(h, r);
+			if (h->observe) {
+				struct http_event ev = {.id = r->id,
+							.done = 1,
+							.error = "cancelled",
+							.cancelled = 1,
+							.attempts = r->attempts,
+							.elapsed_ms = loop_now_ms() - r->started};
+				h->observe(h->observe_ud, &ev);
+			}
 			request_free(r);
 			return;
 		}
@@ -444,6 +532,16 @@ static void finish(struct http *h, struct request *r, CURLcode cc)
 		return;
 	}
 	unlink_req(h, r);
+	if (h->observe) {
+		struct http_event ev = {.id = r->id,
+					.done = 1,
+					.status = status,
+					.error = ctx.pub.error,
+					.timed_out = ctx.pub.timed_out,
+					.attempts = r->attempts,
+					.elapsed_ms = ctx.pub.elapsed_ms};
+		h->observe(h->observe_ud, &ev);
+	}
 	r->fn(r->ud, &ctx.pub);
 	request_free(r);
 }

@@ -40,6 +40,13 @@ struct http_req {
 	int max_attempts; /* 0 = the http's default; 1 = no retry */
 	enum http_retry retry;
 	const char *const *secrets; /* NULL-terminated values never to be logged */
+	/* For the observer (the command log), both borrowed and holding no
+	 * secret: what the request is ("cfn DescribeStacks") and the same
+	 * request as a shell command ("aws cloudformation describe-stacks ...").
+	 * NULL: "METHOD host" and "curl -sS [-X METHOD] URL", never a header or
+	 * the body (noted when there were any), the secrets above masked. */
+	const char *what;
+	const char *command;
 };
 
 struct http_resp {
@@ -75,6 +82,23 @@ void http_cancel(struct http *h, unsigned long id);
 /* Response header lookup (case-insensitive name), for use inside the
  * callback; returns the value with surrounding spaces removed or NULL. */
 const char *http_resp_header(const struct http_resp *resp, const char *name);
+
+/* What an observer sees of each request: once when it is sent (done 0:
+ * what and command set) and once when it ends (done 1: the outcome, as the
+ * callback gets it, or cancelled).  Strings are valid during the call. */
+struct http_event {
+	unsigned long id; /* http_send's id */
+	int done;
+	const char *what, *command; /* done == 0 */
+	long status;                /* done == 1: as struct http_resp */
+	const char *error;
+	int timed_out, cancelled, attempts;
+	long long elapsed_ms;
+};
+typedef void (*http_observe_fn)(void *ud, const struct http_event *ev);
+/* Call fn for every request sent and ended from now on (NULL: stop).  fn
+ * must not call back into h.  Nothing is observed by http_free. */
+void http_set_observer(struct http *h, http_observe_fn fn, void *ud);
 
 /* Requests in flight (including ones waiting to retry). */
 int http_inflight(const struct http *h);

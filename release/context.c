@@ -8,6 +8,7 @@
 #include "core/http.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "release/cmdlog.h"
 #include "release/store.h"
 
 int context_init(struct context *ctx, struct config *cfg, int need_token, struct buf *err)
@@ -33,6 +34,8 @@ int context_init(struct context *ctx, struct config *cfg, int need_token, struct
 		return -1;
 	}
 	http_set_defaults(ctx->http, ctx->cfg.http_timeout * 1000, (int)ctx->cfg.http_max_attempts);
+	ctx->cmdlog = cmdlog_new(0);
+	http_set_observer(ctx->http, cmdlog_http_event, ctx->cmdlog);
 	ctx->bk = bk_client_new(ctx->http, &ctx->bk_settings);
 	struct aws_client_options ao = {
 		.profile = ctx->aws_profile,
@@ -57,22 +60,23 @@ const char *context_identity(const struct context *ctx)
 
 int context_intent(struct context *ctx, struct audit_entry *e, char id[AUDIT_ID_LEN + 1], struct buf *err)
 {
-	if (!ctx->audit && audit_open(&ctx->audit, NULL, err) < 0) {
-		buf_adds(err, ": the audit journal cannot be written, so nothing is changed");
-		return -1;
-	}
-	if (!e->identity)
+	int rc = 0;
+	if (!ctx->audit && audit_open(&ctx->audit, NULL, err) < 0)
+		rc = -1;
+	if (!rc && !e->identity)
 		e->identity = context_identity(ctx);
-	if (audit_intent(ctx->audit, e, id, err) < 0) {
+	if (!rc && audit_intent(ctx->audit, e, id, err) < 0)
+		rc = -1;
+	if (rc < 0)
 		buf_adds(err, ": the audit journal cannot be written, so nothing is changed");
-		return -1;
-	}
-	return 0;
+	cmdlog_action_start(ctx->cmdlog, rc < 0 ? NULL : id, e->action, e->target, rc < 0 ? buf_str(err) : NULL);
+	return rc;
 }
 
 void context_outcome(struct context *ctx, const char *id, struct audit_entry *e)
 {
 	struct buf err = {0};
+	cmdlog_action_end(ctx->cmdlog, id, e->result, e->error);
 	if (!e->identity)
 		e->identity = context_identity(ctx);
 	if (!ctx->audit || audit_outcome(ctx->audit, id, e, &err) < 0)
@@ -92,6 +96,7 @@ void context_free(struct context *ctx)
 	loop_free(&ctx->loop);
 	bk_settings_free(&ctx->bk_settings);
 	config_free(&ctx->cfg);
+	cmdlog_free(&ctx->cmdlog);
 }
 
 void context_wait(struct context *ctx, const int *done)

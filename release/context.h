@@ -12,6 +12,7 @@ struct loop;
 struct http;
 struct store;
 struct aws_client;
+struct cmdlog;
 
 struct context {
 	struct config cfg;
@@ -23,7 +24,8 @@ struct context {
 	struct aws_client *aws; /* NULL when AWS could not be set up: aws_error says why */
 	char *aws_error;
 	int read_only;
-	struct audit *audit; /* the journal, opened by the first mutating action */
+	struct audit *audit;   /* the journal, opened by the first mutating action */
+	struct cmdlog *cmdlog; /* every request and action (release/cmdlog.h) */
 	/* --profile and --region, borrowed from argv. */
 	const char *aws_profile;
 	const char *aws_region;
@@ -47,7 +49,7 @@ const char *context_identity(const struct context *ctx);
 
 /* Journal a mutating action's intent before its call (core/audit.h; the
  * identity is filled in when e->identity is NULL).  0 with the id, or -1 with
- * err: the action must then not happen. */
+ * err: the action must then not happen.  Both also go to the command log. */
 struct audit_entry;
 int context_intent(struct context *ctx, struct audit_entry *e, char id[17], struct buf *err);
 /* Journal its outcome; a failure to write is logged (the call was made). */

@@ -732,10 +732,14 @@ int launch_create(struct launch *l, struct context *ctx, launch_created_fn fn, v
 		return -1;
 	struct query_pair *params = xcalloc(p->nparams + 1, sizeof *params);
 	struct query_pair *tags = xcalloc(p->ntags + 1, sizeof *tags);
-	size_t np = 0;
-	for (size_t i = 0; i < p->nparams; i++)
+	const char **secrets = xcalloc(p->nparams + 1, sizeof *secrets); /* NoEcho: "(secret)" in the command log */
+	size_t np = 0, ns = 0;
+	for (size_t i = 0; i < p->nparams; i++) {
 		if (p->params[i].value && p->params[i].source != LAUNCH_TEMPLATE)
 			params[np++] = (struct query_pair){p->params[i].key, p->params[i].value};
+		if (p->params[i].value && p->params[i].no_echo)
+			secrets[ns++] = p->params[i].value;
+	}
 	for (size_t i = 0; i < p->ntags; i++)
 		tags[i] = (struct query_pair){p->tag_keys[i], p->tag_values[i]};
 	struct cfn_create_stack_req req = {
@@ -755,9 +759,13 @@ int launch_create(struct launch *l, struct context *ctx, launch_created_fn fn, v
 	l->created_fn = fn;
 	l->created_ud = ud;
 	/* Not `mutating`: the token makes a second CreateStack the same one. */
-	struct aws_req ar = {
-		.op = "CreateStack", .service = "cloudformation", .body = buf_str(&body), .body_len = body.len};
+	struct aws_req ar = {.op = "CreateStack",
+			     .service = "cloudformation",
+			     .body = buf_str(&body),
+			     .body_len = body.len,
+			     .secrets = secrets};
 	l->create_call = aws_send(l->aws, &ar, on_created, l);
+	free(secrets);
 	buf_free(&body);
 	free(params);
 	free(tags);

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/proc.h"
 #include "core/sanitize.h"
+#include "core/shquote.h"
 
 /* ---- validation ---- */
 
@@ -143,55 +145,12 @@ static int valid_option(const char *opt, size_t idx, struct buf *err)
 	return 0;
 }
 
-/* ---- quoting for display ---- */
-
-static int bare_char(int c)
-{
-	return plain_char(c) || c == '%';
-}
-
-static void quote_word(struct buf *b, const char *w)
-{
-	int bare = *w != '\0', raw = 0;
-	for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7f)
-			raw = 1;
-		if (!bare_char(*p))
-			bare = 0;
-	}
-	if (bare) {
-		buf_adds(b, w);
-	} else if (raw) {
-		/* $'...': the line stays printable ASCII, so it is safe to draw and
-		 * still pastes into bash, zsh and ksh. */
-		buf_adds(b, "$'");
-		for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
-			if (*p == '\\' || *p == '\'')
-				buf_printf(b, "\\%c", *p);
-			else if (*p < 0x20 || *p >= 0x7f)
-				buf_printf(b, "\\x%02x", *p);
-			else
-				buf_addc(b, (char)*p);
-		}
-		buf_addc(b, '\'');
-	} else {
-		buf_addc(b, '\'');
-		for (const char *p = w; *p; p++) {
-			if (*p == '\'')
-				buf_adds(b, "'\\''");
-			else
-				buf_addc(b, *p);
-		}
-		buf_addc(b, '\'');
-	}
-}
-
 void ssh_quote_argv(char *const *argv, struct buf *out)
 {
 	for (size_t i = 0; argv && argv[i]; i++) {
 		if (i)
 			buf_addc(out, ' ');
-		quote_word(out, argv[i]);
+		shquote_word(out, argv[i]);
 	}
 }
 
@@ -407,40 +366,8 @@ static void child_exec(char *const *argv, const struct ssh_io *io, int err_w, in
 		e = errno;
 	else if (report < 0)
 		e = errno;
-	if (report >= 0 && report != 3 && dup2(report, 3) == 3) {
-		set_cloexec(3);
-		report = 3;
-	}
-	/* Nothing of relcon's (curl sockets, the self-pipe, /dev/tty) leaks into
-	 * ssh.  fd 3 is the close-on-exec report pipe. */
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-	if (report == 3)
-		closefrom(4);
-#else
-	if (report == 3)
-		for (int fd = 4; fd < 4096; fd++)
-			close(fd);
-#endif
-	/* Ignored signals stay ignored across exec; blocked ones stay blocked. */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (int sig = 1; sig < 65; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (!e) {
-		execvp(argv[0], argv);
-		e = errno;
-	}
-	if (report >= 0) {
-		ssize_t r = write(report, &e, sizeof e);
-		(void)r;
-	}
-	_exit(127);
+	/* fd 3 becomes the report pipe; nothing of relcon's leaks into ssh. */
+	proc_exec_child(argv, report, e);
 }
 
 /* The last few non-blank lines ssh wrote on stderr, for the message. */

@@ -7,7 +7,7 @@ set -u
 # pkg-config module -> Debian package
 LIBS="ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcrypto:libssl-dev json-c:libjson-c-dev yaml-0.1:libyaml-dev libxml-2.0:libxml2-dev cmocka:libcmocka-dev"
 # command -> Debian package (build and test tools)
-TOOLS="pkg-config:pkg-config cc:gcc make:make tmux:tmux python3:python3 ssh:openssh-client ssh-keygen:openssh-client"
+TOOLS="pkg-config:pkg-config cc:gcc make:make tmux:tmux python3:python3 ssh:openssh-client ssh-keygen:openssh-client groff:groff-base"
 
 missing=""
 if ! command -v pkg-config >/dev/null 2>&1; then
@@ -27,6 +27,13 @@ for pair in $TOOLS; do
 done
 # A real sshd on loopback for the SSH tests.
 [ -x /usr/sbin/sshd ] || missing="$missing openssh-server"
+# Optional: the install test checks the zsh and fish completions with them
+# (and says it cannot when they are missing).
+optional=""
+for pair in zsh:zsh fish:fish; do
+	command -v "${pair%%:*}" >/dev/null 2>&1 || optional="$optional ${pair#*:}"
+done
+optional=${optional# }
 missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
 missing=${missing% }
 

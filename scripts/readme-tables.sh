@@ -8,4 +8,5 @@ echo "| key | default | meaning |"
 echo "|---|---|---|"
 "$bin" config-keys | awk -F '  +' '{ printf "| `%s` | `%s` | %s |\n", $1, $2, $3 }'
 echo
-"$bin" keys
+# The default bindings, whatever keymap file the one running this has.
+RELCON_KEYMAP=/dev/null "$bin" keys

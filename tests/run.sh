@@ -1,8 +1,10 @@
 #!/bin/sh
-# Runs the whole suite: unit tests of each build given (release, asan), the
-# sandbox's own tests, headless integration tests, scripted UI (golden
-# screens) and the tmux terminal tests (tests/tmux: the console, and ssh from
-# its stack screen to a real sshd on loopback), against a sandbox started here.
+# Runs the whole suite: unit tests of each build given (release, asan), an
+# install into a DESTDIR (tests/install), the sandbox's own tests, headless
+# integration tests, scripted UI (golden screens) and the tmux terminal
+# tests (tests/tmux: the console, ssh from its stack screen to a real sshd on
+# loopback, and the bytes of copy and notification), against a sandbox
+# started here.
 # Ends with one line "N passed, N failed".  Exit status 0 only when all pass.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +39,14 @@ if [ -x "$top/relcon" ]; then
 else
 	record "readme/tables" 1
 fi
+# make install into a DESTDIR (in a copy of the tree): files and modes, the
+# installed binary and its themes, man pages, shell completions.
+sh tests/install/test_install.sh >"$tmp/install" 2>&1
+rc=$?
+[ $rc -eq 0 ] || cat "$tmp/install"
+grep '^skip' "$tmp/install"
+record "install" $rc
+
 sandbox_dir="$tmp/sandbox"
 mkdir -p "$sandbox_dir"
 cleanup() {
@@ -98,13 +108,25 @@ else
 		rc=$?
 		[ $rc -eq 0 ] || cat "$tmp/out"
 		record "tmux/ssh" $rc
+		# y, o and the end-of-operation notification: the OSC 52 / OSC 9 bytes.
+		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_clip.sh >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "tmux/clip" $rc
 	else
 		echo "tmux not installed: the terminal tests cannot run"
 		record "tmux/terminal" 1
 		record "tmux/ssh" 1
+		record "tmux/clip" 1
 	fi
 fi
 
 [ -z "$failures" ] || echo "failed:$failures"
+# Something that deletes /dev/null (a tool run as root) breaks every later
+# test in strange ways: name it here.
+if [ ! -c /dev/null ]; then
+	echo "FAIL /dev/null is no longer a character device: a test or tool removed it"
+	record "system/dev-null" 1
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -78,12 +78,44 @@ const char *action_group_title(enum action_group g);
 /* ACTION_NONE when unknown. */
 enum action action_by_name(const char *name);
 
-/* The key bound to an action: ACTION_NONE when the key is unbound. */
+/* The keymap: the built-in defaults (tui/actions.c), changed by a keymap
+ * file read once at start, before the terminal is touched. */
+
+/* The action bound to key: ACTION_NONE when the key is unbound. */
 enum action keymap_lookup(int key);
-/* The keys bound to a, as names joined by " " ("j <Down>"), appended to out. */
+/* The keys bound to a, as names joined by " " ("j <Down>"), appended to out
+ * (nothing when a has no key: the palette still runs it). */
 struct buf;
 void keymap_keys(enum action a, struct buf *out);
-/* Print the key table (Markdown) for README: `relcon keys`. */
+/* The first key bound to a (what a one-key hint shows), or 0 when none. */
+int keymap_key(enum action a);
+/* Print the key table (Markdown) for README: `relcon keys`.  It shows the
+ * keymap in effect, so with no keymap file it is the defaults. */
 void keymap_print(FILE *out);
+
+/* Keymap files, one directive a line ("#" starts a comment line, or a
+ * comment after a directive's words):
+ *   bind KEY ACTION   KEY (one key in tui/keys.h notation: x, <C-d>,
+ *                     <Space>, <lt>) now runs ACTION (a name above,
+ *                     "page-down"); a key bound by default to another
+ *                     action leaves it, and that action keeps its other keys
+ *   unbind KEY        KEY does nothing (an error when it was not bound)
+ * A key named on two lines is a conflict; an action left without keys is
+ * fine.  Both loaders start from the defaults, so loading again replaces
+ * the previous file's changes. */
+
+/* Apply keymap text; name is what errors call it (the file's path).
+ * Returns 0, or -1 with err "NAME:LINE: what is wrong" and the keymap in
+ * effect unchanged. */
+int keymap_load_text(const char *text, const char *name, struct buf *err);
+/* The keymap file's path (malloc'd): $RELCON_KEYMAP, else
+ * $XDG_CONFIG_HOME/relcon/keymap (config_dir()). */
+char *keymap_path(void);
+/* Load path, or keymap_path() when path is NULL.  A missing default file
+ * means the defaults; a missing file named by path or $RELCON_KEYMAP is an
+ * error.  Returns 0, or -1 with err ("FILE:LINE: ..." or "FILE: why"). */
+int keymap_load(const char *path, struct buf *err);
+/* Back to the built-in defaults. */
+void keymap_reset(void);
 
 #endif

@@ -1,11 +1,16 @@
 #include "tui/table.h"
 
+#include "tui/palette.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/sanitize.h"
+
+/* Rows one turn of the mouse wheel scrolls. */
+#define TABLE_WHEEL_ROWS 3
 
 struct table {
 	const struct table_col *cols;
@@ -22,6 +27,9 @@ struct table {
 	int reverse;
 	int page; /* rows visible at the last draw */
 	char *empty;
+	/* The "/" prompt: the screen to redraw and the filter Esc restores. */
+	struct tui *prompt_tui;
+	char *saved_filter;
 };
 
 void row_set(struct rowbuf *rb, size_t col, enum role r, const char *text)
@@ -80,6 +88,7 @@ void table_free(struct table **tp)
 	free((*tp)->index);
 	free((*tp)->filter);
 	free((*tp)->empty);
+	free((*tp)->saved_filter);
 	free(*tp);
 	*tp = NULL;
 }
@@ -250,6 +259,8 @@ static void draw_cells(struct tui *tui, int y, int w, const struct table *t, con
 	}
 }
 
+static enum handled table_mouse(void *ud, enum tui_mouse ev, int row, int col);
+
 void table_draw(struct table *t, struct tui *tui, int y, int h, int w)
 {
 	if (h <= 0)
@@ -297,6 +308,7 @@ void table_draw(struct table *t, struct tui *tui, int y, int h, int w)
 			 : t->empty ? t->empty
 				    : "Nothing here yet.");
 	rowbuf_free(&rb);
+	tui_mouse_region(tui, y, 0, h, w, table_mouse, t);
 }
 
 static void move_sel(struct table *t, long delta)
@@ -311,6 +323,49 @@ static void move_sel(struct table *t, long delta)
 	t->sel = (size_t)s;
 	t->sel_id = t->ops->id(t->ud, t->index[t->sel]);
 	t->have_sel_id = 1;
+}
+
+/* The wheel: move the rows under a still selection by delta, keeping the
+ * selection on screen; at either end of the list move the selection. */
+static void scroll_rows(struct table *t, long delta)
+{
+	if (!t->nindex)
+		return;
+	size_t rows = t->page > 0 ? (size_t)t->page : 1;
+	size_t max_top = t->nindex > rows ? t->nindex - rows : 0;
+	long top = (long)t->top + delta;
+	if (top < 0)
+		top = 0;
+	if (top > (long)max_top)
+		top = (long)max_top;
+	if ((size_t)top == t->top) {
+		move_sel(t, delta);
+		return;
+	}
+	t->top = (size_t)top;
+	if (t->sel < t->top)
+		move_sel(t, (long)t->top - (long)t->sel);
+	else if (t->sel >= t->top + rows)
+		move_sel(t, (long)(t->top + rows - 1) - (long)t->sel);
+}
+
+/* Rows where the table was last drawn answer the mouse: the header row 0,
+ * then row r is the r-th row shown from t->top. */
+static enum handled table_mouse(void *ud, enum tui_mouse ev, int row, int col)
+{
+	struct table *t = ud;
+	(void)col;
+	switch (ev) {
+	case TUI_MOUSE_WHEEL_UP:
+	case TUI_MOUSE_WHEEL_DOWN:
+		scroll_rows(t, ev == TUI_MOUSE_WHEEL_UP ? -TABLE_WHEEL_ROWS : TABLE_WHEEL_ROWS);
+		return HANDLED;
+	case TUI_MOUSE_CLICK:
+		if (row >= 1 && t->top + (size_t)(row - 1) < t->nindex)
+			move_sel(t, (long)(t->top + (size_t)(row - 1)) - (long)t->sel);
+		return HANDLED;
+	}
+	return NOT_HANDLED;
 }
 
 enum handled table_action(struct table *t, enum action a)
@@ -412,4 +467,41 @@ void table_set_empty(struct table *t, const char *text)
 const char *table_col_title(const struct table *t, int col)
 {
 	return col >= 0 && col < (int)t->ncols ? t->cols[col].title : "";
+}
+
+static void prompt_changed(void *ud, const char *text)
+{
+	struct table *tb = ud;
+	table_set_filter(tb, text);
+	tui_dirty(tb->prompt_tui);
+}
+
+static void prompt_done(void *ud, const char *text, int accepted)
+{
+	struct table *tb = ud;
+	table_set_filter(tb, accepted ? text : tb->saved_filter);
+	free(tb->saved_filter);
+	tb->saved_filter = NULL;
+	tui_dirty(tb->prompt_tui);
+}
+
+void table_filter_prompt(struct table *tb, struct tui *t)
+{
+	free(tb->saved_filter);
+	tb->saved_filter = xstrdup(table_filter(tb));
+	tb->prompt_tui = t;
+	prompt_open(t, "/", table_filter(tb), prompt_changed, prompt_done, tb);
+}
+
+enum handled table_list_action(struct table *tb, struct tui *t, enum action a)
+{
+	if (a == ACTION_FILTER) {
+		table_filter_prompt(tb, t);
+		return HANDLED;
+	}
+	if (a == ACTION_BACK && *table_filter(tb)) {
+		table_set_filter(tb, "");
+		return HANDLED;
+	}
+	return table_action(tb, a);
 }

@@ -59,6 +59,12 @@ void table_draw(struct table *t, struct tui *tui, int y, int h, int w);
 enum handled table_action(struct table *t, enum action a);
 
 void table_set_filter(struct table *t, const char *filter);
+/* The "/" prompt on the status line: filters as it is typed, Enter keeps
+ * the filter, Esc restores the one before. */
+void table_filter_prompt(struct table *tb, struct tui *t);
+/* A list screen's usual keys: "/" filters (the prompt above), Esc clears a
+ * filter first, the rest is table_action. */
+enum handled table_list_action(struct table *tb, struct tui *t, enum action a);
 const char *table_filter(const struct table *t); /* "" when none */
 
 /* Index (into the view's rows) of the selected row, or -1 when empty. */

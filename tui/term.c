@@ -25,6 +25,7 @@ static int tty_fd = -1;
 static char reset_bytes[256];
 static size_t reset_len;
 static int colors_on;
+static mmask_t mouse_mask; /* events asked for with term_mouse(1), 0 when off */
 static attr_t role_attrs[ROLE_COUNT];
 static short role_pairs[ROLE_COUNT];
 
@@ -170,8 +171,32 @@ void term_resume(void)
 	if (!open_flag)
 		return;
 	reset_prog_mode();
+	if (mouse_mask) /* the child may have left mouse reporting off */
+		mousemask(mouse_mask, NULL);
 	clearok(curscr, TRUE);
 	refresh();
+}
+
+int term_mouse(int on)
+{
+	if (!open_flag || headless_mode)
+		return -1;
+	mmask_t want = 0;
+	if (on) {
+		want = BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+		want |= BUTTON5_PRESSED;
+#endif
+	}
+	/* Report presses as they come, not after waiting to see a click. */
+	mouseinterval(0);
+	mmask_t got = mousemask(want, NULL);
+	mouse_mask = got;
+	if (on && got) {
+		/* Leave mouse reporting off again if relcon dies (xterm's modes). */
+		add_reset("\033[?1006l\033[?1002l\033[?1000l");
+	}
+	return on && !got ? -1 : 0;
 }
 
 void term_resize(void)
@@ -185,6 +210,26 @@ void term_resize_to(int cols, int rows)
 {
 	if (cols > 0 && rows > 0)
 		resizeterm(rows, cols);
+}
+
+int term_send(const char *bytes, size_t n)
+{
+	if (!open_flag || !tty_out)
+		return -1;
+	/* Whatever curses still holds goes first, so the sequence never lands
+	 * inside one of its own. */
+	fflush(tty_out);
+	int fd = fileno(tty_out);
+	while (n) {
+		ssize_t w = write(fd, bytes, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		bytes += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 int term_can_color(void)

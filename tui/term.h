@@ -26,6 +26,12 @@ int term_input_fd(void);
 void term_suspend(void);
 void term_resume(void);
 
+/* Mouse reporting on (wheel, button 1 presses: KEY_MOUSE then getmouse)
+ * or off.  Re-enabled after term_resume; turned off again by the fatal
+ * signal handler.  Returns 0, or -1 when the terminal cannot report the
+ * mouse (or is headless, or not open). */
+int term_mouse(int on);
+
 /* Re-read the window size (after SIGWINCH) and resize curses. */
 void term_resize(void);
 /* Force a size (scripted tests: "@resize COLS ROWS"). */
@@ -38,6 +44,13 @@ void term_apply_theme(const struct theme *th, int use_color);
 int term_can_color(void);
 /* Curses attributes (attr_t) and pair for a role under the applied theme. */
 void term_role_attr(enum role r, unsigned long *attr, short *pair);
+
+/* Send bytes that draw nothing (OSC sequences: clipboard, notifications)
+ * to the terminal, after what curses has drawn so far.  The caller builds
+ * them from checked input (tui/clip.h).  Headless, they go to /dev/null
+ * with the screen.  Returns 0, or -1 when the terminal is not open or the
+ * write failed. */
+int term_send(const char *bytes, size_t n);
 
 /* Write the screen as text, a blank line, and a grid of role letters (one
  * letter per cell, see ROLE_INFO) to path.  Returns 0 or -1 with err. */

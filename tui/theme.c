@@ -11,10 +11,6 @@
 #include "core/config.h"
 #include "core/yamldoc.h"
 
-#ifndef RELCON_DATADIR
-#define RELCON_DATADIR "/usr/local/share/relcon"
-#endif
-
 static const struct {
 	const char *key;
 	char letter;
@@ -352,85 +348,11 @@ void theme_free(struct theme *th)
 
 /* ---- search path ---- */
 
-struct dirlist {
-	char **v;
-	size_t n;
-};
-
-static void dirs_add(struct dirlist *dl, char *dir)
-{
-	if (!dir)
-		return;
-	for (size_t i = 0; i < dl->n; i++) {
-		if (!strcmp(dl->v[i], dir)) {
-			free(dir);
-			return;
-		}
-	}
-	dl->v = xrealloc(dl->v, (dl->n + 1) * sizeof *dl->v);
-	dl->v[dl->n++] = dir;
-}
-
 static char *join(const char *a, const char *b)
 {
 	struct buf p = {0};
 	buf_printf(&p, "%s/%s", a, b);
 	return buf_steal(&p);
-}
-
-/* The directory holding the running executable, or NULL. */
-static char *exe_dir(void)
-{
-	size_t cap = 256;
-	for (;;) {
-		char *p = xmalloc(cap);
-		ssize_t n = readlink("/proc/self/exe", p, cap);
-		if (n < 0) {
-			free(p);
-			return NULL;
-		}
-		if ((size_t)n < cap) {
-			p[n] = '\0';
-			char *slash = strrchr(p, '/');
-			if (!slash) {
-				free(p);
-				return NULL;
-			}
-			*(slash == p ? slash + 1 : slash) = '\0';
-			return p;
-		}
-		free(p);
-		cap *= 2;
-	}
-}
-
-static struct dirlist search_dirs(void)
-{
-	struct dirlist dl = {0};
-	const char *env = getenv("RELCON_THEMES_DIR");
-	if (env && *env)
-		dirs_add(&dl, xstrdup(env));
-	char *cfg = config_dir();
-	if (cfg)
-		dirs_add(&dl, join(cfg, "themes"));
-	free(cfg);
-	dirs_add(&dl, xstrdup(RELCON_DATADIR "/themes"));
-	char *exe = exe_dir();
-	if (exe) {
-		dirs_add(&dl, join(exe, "themes"));
-		dirs_add(&dl, join(exe, "../share/relcon/themes"));
-	}
-	free(exe);
-	return dl;
-}
-
-static void dirs_free(struct dirlist *dl)
-{
-	for (size_t i = 0; i < dl->n; i++)
-		free(dl->v[i]);
-	free(dl->v);
-	dl->v = NULL;
-	dl->n = 0;
 }
 
 static int is_file(const char *path)
@@ -454,10 +376,11 @@ int theme_load(struct theme *th, const char *name, struct buf *err)
 	if (len > 5 && !strcmp(name + len - 5, ".yaml"))
 		len -= 5;
 	buf_printf(&file, "%.*s.yaml", (int)len, name);
-	struct dirlist dl = search_dirs();
+	struct theme_dir *dirs;
+	size_t ndirs = config_theme_dirs(&dirs);
 	int rc = -1, found = 0;
-	for (size_t i = 0; i < dl.n && !found; i++) {
-		char *path = join(dl.v[i], buf_str(&file));
+	for (size_t i = 0; i < ndirs && !found; i++) {
+		char *path = join(dirs[i].dir, buf_str(&file));
 		if (is_file(path)) {
 			found = 1;
 			rc = theme_load_file(th, path, err);
@@ -466,55 +389,17 @@ int theme_load(struct theme *th, const char *name, struct buf *err)
 	}
 	if (!found) {
 		buf_printf(err, "theme \"%s\" not found; looked for %s in:", name, buf_str(&file));
-		for (size_t i = 0; i < dl.n; i++)
-			buf_printf(err, "%s %s", i ? "," : "", dl.v[i]);
+		for (size_t i = 0; i < ndirs; i++)
+			buf_printf(err, "%s %s", i ? "," : "", dirs[i].dir);
 	}
-	dirs_free(&dl);
+	config_theme_dirs_free(dirs, ndirs);
 	buf_free(&file);
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char **theme_list(size_t *n)
 {
-	struct dirlist dl = search_dirs();
-	char **names = NULL;
-	size_t count = 0;
-	for (size_t i = 0; i < dl.n; i++) {
-		DIR *dir = opendir(dl.v[i]);
-		if (!dir)
-			continue;
-		struct dirent *e;
-		while ((e = readdir(dir))) {
-			size_t len = strlen(e->d_name);
-			if (e->d_name[0] == '.' || len <= 5 || strcmp(e->d_name + len - 5, ".yaml"))
-				continue;
-			char *path = join(dl.v[i], e->d_name);
-			int ok = is_file(path);
-			free(path);
-			if (!ok)
-				continue;
-			names = xrealloc(names, (count + 1) * sizeof *names);
-			names[count++] = xstrndup(e->d_name, len - 5);
-		}
-		closedir(dir);
-	}
-	dirs_free(&dl);
-	if (count)
-		qsort(names, count, sizeof *names, cmp_str);
-	size_t out = 0;
-	for (size_t i = 0; i < count; i++) {
-		if (out && !strcmp(names[out - 1], names[i]))
-			free(names[i]);
-		else
-			names[out++] = names[i];
-	}
-	*n = out;
-	return names;
+	return config_theme_names(n);
 }
 
 /* ---- fitting colours to the terminal ---- */

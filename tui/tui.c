@@ -15,11 +15,21 @@
 #include "core/timeutil.h"
 #include "release/context.h"
 #include "release/store.h"
+#include "tui/clip.h"
 #include "tui/keys.h"
 #include "tui/palette.h"
 #include "tui/term.h"
 
 #define MAX_SCREENS 32
+/* Rows a wheel turn moves a screen that registered no region there. */
+#define WHEEL_ROWS 3
+
+struct mouse_region {
+	struct screen *screen;
+	int y, x, h, w;
+	tui_mouse_fn fn;
+	void *ud;
+};
 
 struct tui {
 	struct context *ctx;
@@ -34,8 +44,16 @@ struct tui {
 	int have_theme;
 	char *message;
 	int message_error;
+	/* tui_message_full: the whole text, shown above the status line while
+	 * the message it belongs to (detail_of) is the one shown and is cut. */
+	char *detail, *detail_of;
 	int cursor_y, cursor_x;
 	unsigned long age_timer;
+	/* mouse (ui.mouse): the regions the last draw registered */
+	int mouse;
+	struct mouse_region *regions;
+	size_t nregions, cap_regions;
+	struct screen *drawing; /* the screen whose draw is running */
 	/* scripted runs */
 	char **script;
 	size_t nscript, script_pos;
@@ -120,11 +138,24 @@ void tui_message(struct tui *t, int is_error, const char *fmt, ...)
 		log_msg(LOG_WARN, "ui: %s", t->message);
 }
 
-void tui_bell(struct tui *t)
+void tui_message_full(struct tui *t, int is_error, const char *head, const char *text)
 {
-	log_msg(LOG_INFO, "ui: bell");
-	if (!t->headless)
-		beep();
+	char *clean = sanitize_str(text ? text : "", SANITIZE_ONE_LINE);
+	tui_message(t, is_error, "%s: %s", head, clean);
+	free(t->detail);
+	free(t->detail_of);
+	t->detail = clean;
+	t->detail_of = xstrdup(t->message);
+}
+
+void tui_bell(struct tui *t, const char *message)
+{
+	const char *how = t->ctx->cfg.ui_notify;
+	log_msg(LOG_INFO, "ui: bell (ui.notify %s)", how ? how : "bell");
+	if (t->headless || clip_notify_kind(how) == CLIP_NOTIFY_NONE)
+		return;
+	beep();
+	clip_notify(how, message);
 }
 
 /* ---- drawing helpers ---------------------------------------------------- */
@@ -419,6 +450,69 @@ static void draw_header(struct tui *t)
 
 static void status_age(struct buf *out, time_t fetched, time_t now);
 
+/* "?:help  /:filter  ::command  q:back" with the keys the keymap binds. */
+static void key_hints(struct buf *out)
+{
+	static const struct {
+		enum action a;
+		const char *label;
+	} hints[] = {
+		{ACTION_HELP, "help"}, {ACTION_FILTER, "filter"}, {ACTION_PALETTE, "command"}, {ACTION_QUIT, "back"}};
+	for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+		int k = keymap_key(hints[i].a);
+		if (!k)
+			continue;
+		if (out->len)
+			buf_adds(out, "  ");
+		key_format(k, out);
+		buf_printf(out, ":%s", hints[i].label);
+	}
+}
+
+/* Bytes of s (sanitized) that fill at most cols columns, at least one
+ * character. */
+static size_t fit_bytes(const char *s, int cols)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	size_t off = 0;
+	int used = 0;
+	while (s[off]) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s + off, strlen(s + off), &st);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+			k = 1;
+		int w = wcwidth(wc);
+		if (used + (w > 0 ? w : 1) > cols && off)
+			break;
+		used += w > 0 ? w : 1;
+		off += k;
+	}
+	return off;
+}
+
+/* The whole of a message's text, on the rows just above the status line
+ * (bottom is the first row below them), so it can be read and selected. */
+static void draw_detail(struct tui *t, int bottom, const char *text)
+{
+	int w = COLS - 2, n = 0;
+	if (w < 10)
+		return;
+	for (const char *p = text; *p; p += fit_bytes(p, w))
+		n++;
+	if (n > bottom - 1)
+		n = bottom - 1;
+	int y = bottom - n;
+	for (const char *p = text; *p && y < bottom; y++) {
+		size_t k = fit_bytes(p, w);
+		char *part = xstrndup(p, k);
+		tui_fill(t, y, 0, COLS, ROLE_DIALOG);
+		tui_text(t, y, 1, w, ROLE_DIALOG, part);
+		free(part);
+		p += k;
+	}
+}
+
 static void draw_status(struct tui *t)
 {
 	int y = LINES - 1;
@@ -451,6 +545,8 @@ static void draw_status(struct tui *t)
 	int lw = COLS - rw - 1;
 	if (t->message) {
 		tui_text(t, y, 1, lw, t->message_error ? ROLE_STATUS_ERROR : ROLE_STATUS, t->message);
+		if (t->detail && !strcmp(t->message, t->detail_of) && tui_text_width(t->message) > lw)
+			draw_detail(t, y, t->detail);
 	} else if (stale) {
 		struct buf m = {0};
 		buf_printf(&m, "⚠ %s", st.error);
@@ -462,7 +558,10 @@ static void draw_status(struct tui *t)
 		tui_text(t, y, 1, lw, ROLE_STATUS_ERROR, buf_str(&m));
 		buf_free(&m);
 	} else {
-		tui_text(t, y, 1, lw, ROLE_STATUS, "?:help  /:filter  ::command  q:back");
+		struct buf hint = {0};
+		key_hints(&hint);
+		tui_text(t, y, 1, lw, ROLE_STATUS, buf_str(&hint));
+		buf_free(&hint);
 	}
 	if (rw < COLS)
 		tui_text(t, y, COLS - rw, rw, stale ? ROLE_STATUS_STALE : ROLE_STATUS, buf_str(&right));
@@ -479,9 +578,13 @@ static void draw(struct tui *t)
 	size_t bi;
 	base_screen(t, &bi);
 	int body_h = LINES - 2;
-	for (size_t i = bi; i < t->n; i++)
+	t->nregions = 0;
+	for (size_t i = bi; i < t->n; i++) {
+		t->drawing = t->stack[i];
 		if (t->stack[i]->ops->draw)
 			t->stack[i]->ops->draw(t->stack[i], t, 1, body_h, COLS);
+	}
+	t->drawing = NULL;
 	draw_status(t);
 	if (t->cursor_y >= 0) {
 		curs_set(1);
@@ -562,6 +665,22 @@ static void global_action(struct tui *t, enum action a)
 	case ACTION_THEME_NEXT:
 		next_theme(t);
 		break;
+	case ACTION_COPY:
+	case ACTION_OPEN_BROWSER: {
+		/* What the top screen says is selected (tui/clip.c says the rest). */
+		struct screen *top = t->n ? t->stack[t->n - 1] : NULL;
+		struct buf text = {0}, what = {0};
+		if (!top || !top->ops->selection || !top->ops->selection(top, &text, &what) || !text.len)
+			tui_message(t, 0, "%s: nothing to %s on this screen", action_name(a),
+				    a == ACTION_COPY ? "copy" : "open");
+		else if (a == ACTION_COPY)
+			clip_copy(t, buf_str(&text), what.len ? buf_str(&what) : "text");
+		else
+			clip_open(t, buf_str(&text), what.len ? buf_str(&what) : "text");
+		buf_free(&text);
+		buf_free(&what);
+		break;
+	}
 	default:
 		if (t->app->global)
 			t->app->global(t, a);
@@ -607,14 +726,64 @@ static void dispatch_key(struct tui *t, int key)
 	enum action a = keymap_lookup(key);
 	if (a == ACTION_NONE) {
 		if (!(top && top->ops->modal)) {
-			struct buf n = {0};
+			struct buf n = {0}, h = {0};
 			key_format(key, &n);
-			tui_message(t, 0, "%s is not bound here; press ? for help", buf_str(&n));
+			if (keymap_key(ACTION_HELP))
+				key_format(keymap_key(ACTION_HELP), &h);
+			tui_message(t, 0, "%s is not bound here; %s%s%s", buf_str(&n), h.len ? "press " : "",
+				    h.len ? buf_str(&h) : "relcon keys lists the keys", h.len ? " for help" : "");
 			buf_free(&n);
+			buf_free(&h);
 		}
 		return;
 	}
 	dispatch_action(t, a);
+}
+
+/* ---- mouse --------------------------------------------------------------------- */
+
+void tui_mouse_region(struct tui *t, int y, int x, int h, int w, tui_mouse_fn fn, void *ud)
+{
+	if (!t->mouse || !t->drawing || h <= 0 || w <= 0)
+		return;
+	if (t->nregions == t->cap_regions) {
+		t->cap_regions = t->cap_regions ? t->cap_regions * 2 : 8;
+		t->regions = xrealloc(t->regions, t->cap_regions * sizeof *t->regions);
+	}
+	t->regions[t->nregions++] = (struct mouse_region){t->drawing, y, x, h, w, fn, ud};
+}
+
+/* One mouse event at screen cell (x, y), from the terminal or a script's
+ * "@mouse": the top screen's region under it answers, else a wheel turn
+ * moves the top (non-modal) screen as move-up/move-down would.  Ignored
+ * unless ui.mouse is on. */
+static void mouse_event(struct tui *t, enum tui_mouse ev, int x, int y)
+{
+	if (!t->mouse || !t->n)
+		return;
+	/* Regions are where the last draw put things: draw first if anything
+	 * changed since (a screen opened or closed, rows arrived). */
+	if (t->dirty)
+		draw(t);
+	if (t->message && !t->stack[t->n - 1]->ops->modal) {
+		free(t->message);
+		t->message = NULL;
+	}
+	struct screen *top = t->stack[t->n - 1];
+	for (size_t i = t->nregions; i-- > 0;) {
+		struct mouse_region *r = &t->regions[i];
+		if (r->screen != top || y < r->y || y >= r->y + r->h || x < r->x || x >= r->x + r->w)
+			continue;
+		if (r->fn(r->ud, ev, y - r->y, x - r->x) == HANDLED) {
+			t->dirty = 1;
+			return;
+		}
+	}
+	if (ev == TUI_MOUSE_CLICK || top->ops->modal)
+		return;
+	for (int i = 0; i < WHEEL_ROWS && t->n && t->stack[t->n - 1] == top; i++)
+		dispatch_action(t, ev == TUI_MOUSE_WHEEL_UP ? ACTION_MOVE_UP : ACTION_MOVE_DOWN);
+	t->dirty = 1;
 }
 
 /* "  :theme  light  " -> cmd "theme", arg "light" (arg borrowed from argbuf). */
@@ -759,6 +928,22 @@ static void on_input(void *ud, int fd, int revents)
 	wint_t wc;
 	int r;
 	while ((r = get_wch(&wc)) != ERR) {
+		if (r == KEY_CODE_YES && wc == KEY_MOUSE) {
+			MEVENT ev;
+			if (getmouse(&ev) == OK) {
+				if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
+					mouse_event(t, TUI_MOUSE_CLICK, ev.x, ev.y);
+				else if (ev.bstate & BUTTON4_PRESSED)
+					mouse_event(t, TUI_MOUSE_WHEEL_UP, ev.x, ev.y);
+#ifdef BUTTON5_PRESSED
+				else if (ev.bstate & BUTTON5_PRESSED)
+					mouse_event(t, TUI_MOUSE_WHEEL_DOWN, ev.x, ev.y);
+#endif
+			}
+			if (t->quit)
+				break;
+			continue;
+		}
 		int key = key_normalize(r == KEY_CODE_YES ? KEY_OFFSET + (int)wc : (int)wc);
 		dispatch_key(t, key);
 		if (t->quit)
@@ -823,10 +1008,18 @@ static void script_step(struct tui *t)
 			t->script_failed = 1;
 		}
 	} else if (line[0] == '@') {
-		int cols, rows;
+		int cols, rows, x, y, end = 0;
+		char what[16];
 		if (sscanf(line, "@resize %d %d", &cols, &rows) == 2) {
 			term_resize_to(cols, rows);
 			t->dirty = 1;
+		} else if (sscanf(line, "@mouse %15s %d %d%n", what, &x, &y, &end) == 3 && !line[end] &&
+			   (!strcmp(what, "click") || !strcmp(what, "wheel-up") || !strcmp(what, "wheel-down"))) {
+			mouse_event(t,
+				    !strcmp(what, "click")      ? TUI_MOUSE_CLICK
+				    : !strcmp(what, "wheel-up") ? TUI_MOUSE_WHEEL_UP
+								: TUI_MOUSE_WHEEL_DOWN,
+				    x, y);
 		} else {
 			fprintf(stderr, "relcon: script line %zu: unknown directive %s\n", t->script_pos, line);
 			t->script_failed = 1;
@@ -887,6 +1080,9 @@ int tui_run(struct context *ctx, const struct tui_app *app, int no_color)
 		tui_message(t, 1, "theme: %s (using the built-in monochrome theme)", buf_str(&err));
 	}
 	buf_free(&err);
+	t->mouse = ctx->cfg.ui_mouse != 0;
+	if (t->mouse && !t->headless && term_mouse(1) < 0)
+		log_msg(LOG_WARN, "ui.mouse: this terminal does not report the mouse");
 	if (!t->headless) {
 		int fd = term_input_fd();
 		loop_watch_fd(ctx->loop, fd, POLLIN, on_input, t);
@@ -926,9 +1122,14 @@ int tui_run(struct context *ctx, const struct tui_app *app, int no_color)
 		loop_watch_fd(ctx->loop, term_input_fd(), 0, NULL, NULL);
 	if (t->age_timer)
 		loop_timer_cancel(ctx->loop, t->age_timer);
+	if (t->mouse && !t->headless)
+		term_mouse(0);
 	term_close();
 	theme_free(&t->theme);
 	free(t->message);
+	free(t->detail);
+	free(t->detail_of);
+	free(t->regions);
 	for (size_t i = 0; i < t->nscript; i++)
 		free(t->script[i]);
 	free(t->script);

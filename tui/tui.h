@@ -40,6 +40,11 @@ struct screen_ops {
 	void (*title)(struct screen *s, struct buf *out);
 	/* Free the screen's state (s->data) — the screen itself is freed by tui. */
 	void (*free)(struct screen *s);
+	/* What is selected, for y (copy) and o (open in the browser): append
+	 * it to text (one line, as a user would paste it) and what it is to
+	 * what ("URL", "AMI id", "stack name", "SSH route"); return 1, or 0
+	 * when nothing is selected.  Optional. */
+	int (*selection)(struct screen *s, struct buf *text, struct buf *what);
 };
 
 struct screen {
@@ -81,8 +86,15 @@ void tui_dirty(struct tui *t);
 
 /* Show a message in the status bar (sanitized; is_error colours it). */
 void tui_message(struct tui *t, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Ring the terminal bell: a long operation has ended (logged too). */
-void tui_bell(struct tui *t);
+/* tui_message "head: text" for text that must be seen whole, to be
+ * selected with the mouse (a URL that was copied): when the status line
+ * cuts it, the whole text also shows on the rows just above, until the
+ * message goes (any key). */
+void tui_message_full(struct tui *t, int is_error, const char *head, const char *text);
+/* A long operation has ended: ring the bell and, as ui.notify says, send
+ * a desktop notification (OSC 9 or OSC 777) saying message (untrusted:
+ * sanitized; "alice-super CREATE_COMPLETE").  Logged too. */
+void tui_bell(struct tui *t, const char *message);
 
 /* Run a palette command line ("theme light", "help", "branch main").
  * Returns HANDLED, or NOT_HANDLED after showing an error. */
@@ -117,5 +129,17 @@ int tui_lines(const struct tui *t);
 int tui_cols(const struct tui *t);
 /* Whether colours are in use. */
 int tui_has_color(const struct tui *t);
+
+/* ---- mouse (ui.mouse: 1) -------------------------------------------------------- */
+
+enum tui_mouse { TUI_MOUSE_CLICK, TUI_MOUSE_WHEEL_UP, TUI_MOUSE_WHEEL_DOWN };
+/* What a click or wheel turn inside a region does; row and col are relative
+ * to the region's top left.  Return HANDLED when it did something. */
+typedef enum handled (*tui_mouse_fn)(void *ud, enum tui_mouse ev, int row, int col);
+/* Called while drawing (tables do): rows [y, y + h) and columns [x, x + w)
+ * of the screen being drawn answer the mouse through fn(ud, ...) until the
+ * next draw.  Only the top screen's regions get events; a wheel turn
+ * outside them moves the top screen as three move-up/move-down would. */
+void tui_mouse_region(struct tui *t, int y, int x, int h, int w, tui_mouse_fn fn, void *ud);
 
 #endif

@@ -23,10 +23,7 @@ struct audit_view {
 	struct audit_log *log;
 	char *error; /* reading failed: why */
 	struct table *table;
-	char *saved_filter;
-	int expanded; /* the details take the whole body */
-	int scroll;   /* first detail line shown when expanded */
-	int page;     /* detail lines shown at the last draw */
+	struct detail_pane pane;
 };
 
 /* Row i of the display (newest first). */
@@ -98,11 +95,24 @@ static const struct audit_record *selected(const struct audit_view *v)
 	return i >= 0 ? record_at(v, (size_t)i) : NULL;
 }
 
-/* Draw the selected record's detail lines [skip, ...) in rows [y, y + h). */
-static int draw_detail(struct audit_view *v, struct tui *t, int y, int h, int w, int skip)
+/* y: the selected record's reference (Buildkite job id, ClientRequestToken),
+ * or its target when it has none. */
+static int selection(struct screen *s, struct buf *text, struct buf *what)
 {
-	const struct audit_record *r = selected(v);
-	if (!r || h <= 0)
+	const struct audit_record *r = selected(s->data);
+	const char *value = r ? (r->reference ? r->reference : r->target) : NULL;
+	if (!value || !*value)
+		return 0;
+	buf_adds(text, value);
+	buf_adds(what, r->reference ? "reference" : "target");
+	return 1;
+}
+
+/* The selected record's detail lines (detail_draw_fn). */
+static int draw_detail(void *ud, struct tui *t, int y, int h, int w, int skip)
+{
+	const struct audit_record *r = selected(ud);
+	if (!r)
 		return 0;
 	struct buf d = {0};
 	audit_record_detail(r, &d);
@@ -131,20 +141,6 @@ static int draw_detail(struct audit_view *v, struct tui *t, int y, int h, int w,
 	return line;
 }
 
-static int detail_lines(const struct audit_view *v)
-{
-	const struct audit_record *r = selected(v);
-	if (!r)
-		return 0;
-	struct buf d = {0};
-	audit_record_detail(r, &d);
-	int n = 0;
-	for (size_t i = 0; i < d.len; i++)
-		n += d.s[i] == '\n';
-	buf_free(&d);
-	return n;
-}
-
 static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 {
 	struct audit_view *v = s->data;
@@ -159,83 +155,13 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 		buf_free(&b);
 		h--;
 	}
-	if (v->expanded && selected(v)) {
-		int total = draw_detail(v, t, y, h, w, v->scroll);
-		v->page = h;
-		if (v->scroll > 0 && v->scroll >= total) {
-			v->scroll = total > h ? total - h : 0;
-			tui_dirty(t);
-		}
-		return;
-	}
-	v->expanded = 0;
-	/* The selected record's details below the table: all of them when the
-	 * rows leave room, else at least half of the body. */
-	int detail = 0;
-	if (selected(v)) {
-		int need_d = detail_lines(v) + 1; /* a blank line above */
-		int need_t = (int)table_shown(v->table) + 2;
-		int room = h - need_t > h / 2 ? h - need_t : h / 2;
-		detail = need_d < room ? need_d : room;
-		if (detail < 3)
-			detail = 0;
-	}
-	table_draw(v->table, t, y, h - detail, w);
-	if (detail) {
-		tui_fill(t, y + h - detail, 0, w, ROLE_HEADER);
-		tui_text(t, y + h - detail, 1, w - 2, ROLE_HEADER, "Details  (Enter: on the whole screen)");
-		draw_detail(v, t, y + h - detail + 1, detail - 1, w, 0);
-	}
-}
-
-static void filter_changed(void *ud, const char *text)
-{
-	struct audit_view *v = ud;
-	table_set_filter(v->table, text);
-	tui_dirty(v->t);
-}
-
-static void filter_done(void *ud, const char *text, int accepted)
-{
-	struct audit_view *v = ud;
-	table_set_filter(v->table, accepted ? text : v->saved_filter);
-	free(v->saved_filter);
-	v->saved_filter = NULL;
-}
-
-static enum handled expanded_action(struct audit_view *v, enum action a)
-{
-	int page = v->page > 1 ? v->page - 1 : 1;
-	switch (a) {
-	case ACTION_MOVE_UP:
-		v->scroll -= v->scroll > 0;
-		return HANDLED;
-	case ACTION_MOVE_DOWN:
-		v->scroll++;
-		return HANDLED;
-	case ACTION_PAGE_UP:
-		v->scroll = v->scroll > page ? v->scroll - page : 0;
-		return HANDLED;
-	case ACTION_PAGE_DOWN:
-		v->scroll += page;
-		return HANDLED;
-	case ACTION_MOVE_TOP:
-		v->scroll = 0;
-		return HANDLED;
-	case ACTION_OPEN:
-	case ACTION_BACK:
-	case ACTION_QUIT:
-		v->expanded = 0;
-		return HANDLED;
-	default:
-		return NOT_HANDLED;
-	}
+	detail_pane_draw(&v->pane, t, v->table, y, h, w, "Details  (Enter: on the whole screen)", draw_detail, v);
 }
 
 static enum handled action(struct screen *s, struct tui *t, enum action a)
 {
 	struct audit_view *v = s->data;
-	if (v->expanded && expanded_action(v, a) == HANDLED)
+	if (detail_pane_action(&v->pane, a, selected(v) != NULL) == HANDLED)
 		return HANDLED;
 	switch (a) {
 	case ACTION_REFRESH:
@@ -243,25 +169,8 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 		tui_message(t, 0, "audit: %zu action%s in %s", v->log ? v->log->n : 0,
 			    v->log && v->log->n == 1 ? "" : "s", v->log ? v->log->path : "?");
 		return HANDLED;
-	case ACTION_OPEN:
-		if (selected(v)) {
-			v->expanded = 1;
-			v->scroll = 0;
-		}
-		return HANDLED;
-	case ACTION_FILTER:
-		free(v->saved_filter);
-		v->saved_filter = xstrdup(table_filter(v->table));
-		prompt_open(t, "/", table_filter(v->table), filter_changed, filter_done, v);
-		return HANDLED;
-	case ACTION_BACK:
-		if (*table_filter(v->table)) {
-			table_set_filter(v->table, "");
-			return HANDLED;
-		}
-		return NOT_HANDLED;
 	default:
-		return table_action(v->table, a);
+		return table_list_action(v->table, t, a);
 	}
 }
 
@@ -279,7 +188,6 @@ static void view_free(struct screen *s)
 	audit_log_free(&v->log);
 	table_free(&v->table);
 	free(v->error);
-	free(v->saved_filter);
 	free(v);
 }
 
@@ -289,6 +197,7 @@ static const struct screen_ops audit_ops = {
 	.action = action,
 	.title = title,
 	.free = view_free,
+	.selection = selection,
 };
 
 void audit_view_open(struct tui *t)

@@ -459,6 +459,35 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	return table_action(tables[v->pane], a);
 }
 
+/* y and o: what the pane's selected row is about, as people paste it. */
+static int selection(struct screen *s, struct buf *text, struct buf *what)
+{
+	struct build_view *v = s->data;
+	struct table *tables[PANE_COUNT] = {v->table, v->amis, v->templates};
+	long i = table_selected(tables[v->pane]);
+	const char *value = NULL, *kind = "URL";
+	if (i < 0) {
+		const struct bk_build *b = current(v); /* no row: the build itself */
+		value = b ? b->web_url : NULL;
+	} else if (v->pane == PANE_JOBS) {
+		const struct bk_job *j = job_at(v, (size_t)i);
+		value = j ? j->web_url : NULL;
+	} else if (v->pane == PANE_AMIS) {
+		const struct artifact *a = artifact_at(v, (size_t)i);
+		value = a ? a->id : NULL;
+		kind = "AMI id";
+	} else {
+		enum stage st;
+		const struct lineage_template *tp = template_at(v, (size_t)i, &st);
+		value = tp ? tp->url : NULL;
+	}
+	if (!value || !*value)
+		return 0;
+	buf_adds(text, value);
+	buf_adds(what, kind);
+	return 1;
+}
+
 static void changed(struct screen *s, struct tui *t, unsigned topics)
 {
 	(void)t;
@@ -494,6 +523,7 @@ static const struct screen_ops build_ops = {
 	.changed = changed,
 	.title = title,
 	.free = view_free,
+	.selection = selection,
 };
 
 void build_open(struct tui *t, long number)

@@ -28,7 +28,6 @@ struct builds_view {
 	struct store *store;
 	const struct config *cfg;
 	struct table *table;
-	char *saved_filter; /* restored when the filter prompt is cancelled */
 	time_t now;
 };
 
@@ -136,21 +135,6 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	table_draw(v->table, t, y, h, w);
 }
 
-static void filter_changed(void *ud, const char *text)
-{
-	struct builds_view *v = ud;
-	table_set_filter(v->table, text);
-	tui_dirty(v->t);
-}
-
-static void filter_done(void *ud, const char *text, int accepted)
-{
-	struct builds_view *v = ud;
-	table_set_filter(v->table, accepted ? text : v->saved_filter);
-	free(v->saved_filter);
-	v->saved_filter = NULL;
-}
-
 static void set_branch(struct builds_view *v, const char *branch)
 {
 	if (!strcmp(branch, "all") || !strcmp(branch, "*"))
@@ -195,7 +179,7 @@ static void pick_branch(struct builds_view *v)
 static enum handled action(struct screen *s, struct tui *t, enum action a)
 {
 	struct builds_view *v = s->data;
-	if (table_action(v->table, a) == HANDLED)
+	if (table_list_action(v->table, t, a) == HANDLED)
 		return HANDLED;
 	switch (a) {
 	case ACTION_OPEN: {
@@ -205,17 +189,6 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 			build_open(t, b->number);
 		return HANDLED;
 	}
-	case ACTION_FILTER:
-		free(v->saved_filter);
-		v->saved_filter = xstrdup(table_filter(v->table));
-		prompt_open(t, "/", table_filter(v->table), filter_changed, filter_done, v);
-		return HANDLED;
-	case ACTION_BACK:
-		if (*table_filter(v->table)) {
-			table_set_filter(v->table, "");
-			return HANDLED;
-		}
-		return NOT_HANDLED;
 	case ACTION_BRANCH_MAIN:
 		set_branch(v, strcmp(store_branch(v->store), v->cfg->main_branch) ? v->cfg->main_branch : "");
 		return HANDLED;
@@ -234,6 +207,19 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	default:
 		return NOT_HANDLED;
 	}
+}
+
+/* y and o: the selected build's page on Buildkite. */
+static int selection(struct screen *s, struct buf *text, struct buf *what)
+{
+	struct builds_view *v = s->data;
+	long i = table_selected(v->table);
+	const struct bk_build *b = i >= 0 ? row_build(v, (size_t)i) : NULL;
+	if (!b || !b->web_url)
+		return 0;
+	buf_adds(text, b->web_url);
+	buf_adds(what, "URL");
+	return 1;
 }
 
 static enum handled command(struct screen *s, struct tui *t, const char *cmd, const char *arg)
@@ -304,7 +290,6 @@ static void view_free(struct screen *s)
 {
 	struct builds_view *v = s->data;
 	table_free(&v->table);
-	free(v->saved_filter);
 	free(v);
 }
 
@@ -316,6 +301,7 @@ static const struct screen_ops builds_ops = {
 	.changed = changed,
 	.title = title,
 	.free = view_free,
+	.selection = selection,
 };
 
 void builds_open(struct tui *t)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "release/context.h"
+#include "tui/keys.h"
 #include "tui/palette.h"
 #include "tui/table.h"
 #include "views/views.h"
@@ -16,6 +17,8 @@ static const struct table_col cols[C_COUNT] = {
 	[C_COMMAND] = {"COMMAND", 18, 0, 0},
 	[C_DESC] = {"DESCRIPTION", 0, 0, 0},
 };
+/* A keymap file may give an action more keys than fit: KEYS widens up to this. */
+#define KEYS_MAX_WIDTH 32
 
 /* Palette commands that take an argument (not actions). */
 static const struct {
@@ -33,8 +36,8 @@ static const struct {
 
 struct help_view {
 	struct table *table;
+	struct table_col cols[C_COUNT]; /* cols, KEYS as wide as the keys in effect */
 	int read_only;
-	char *saved_filter;
 	struct tui *t;
 };
 
@@ -81,53 +84,40 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	table_draw(v->table, t, y, h, w);
 }
 
-static void filter_changed(void *ud, const char *text)
-{
-	struct help_view *v = ud;
-	table_set_filter(v->table, text);
-	tui_dirty(v->t);
-}
-
-static void filter_done(void *ud, const char *text, int accepted)
-{
-	struct help_view *v = ud;
-	table_set_filter(v->table, accepted ? text : v->saved_filter);
-	free(v->saved_filter);
-	v->saved_filter = NULL;
-}
-
 static enum handled action(struct screen *s, struct tui *t, enum action a)
 {
 	struct help_view *v = s->data;
-	if (a == ACTION_HELP) /* ? again closes help */
-	{
+	if (a == ACTION_HELP) { /* ? again closes help */
 		tui_pop(t);
 		return HANDLED;
 	}
-	if (a == ACTION_FILTER) {
-		free(v->saved_filter);
-		v->saved_filter = xstrdup(table_filter(v->table));
-		prompt_open(t, "/", table_filter(v->table), filter_changed, filter_done, v);
-		return HANDLED;
-	}
-	if (a == ACTION_BACK && *table_filter(v->table)) {
-		table_set_filter(v->table, "");
-		return HANDLED;
-	}
-	return table_action(v->table, a);
+	return table_list_action(v->table, t, a);
 }
 
 static void title(struct screen *s, struct buf *out)
 {
 	(void)s;
-	buf_adds(out, "Help  (q closes, / filters)");
+	buf_adds(out, "Help");
+	int quit = keymap_key(ACTION_QUIT), filter = keymap_key(ACTION_FILTER);
+	if (!quit && !filter)
+		return;
+	buf_adds(out, "  (");
+	if (quit) {
+		key_format(quit, out);
+		buf_adds(out, " closes");
+	}
+	if (filter) {
+		buf_adds(out, quit ? ", " : "");
+		key_format(filter, out);
+		buf_adds(out, " filters");
+	}
+	buf_addc(out, ')');
 }
 
 static void view_free(struct screen *s)
 {
 	struct help_view *v = s->data;
 	table_free(&v->table);
-	free(v->saved_filter);
 	free(v);
 }
 
@@ -144,6 +134,15 @@ void help_open(struct tui *t)
 	struct help_view *v = xcalloc(1, sizeof *v);
 	v->read_only = tui_context(t)->read_only;
 	v->t = t;
-	v->table = table_new(cols, C_COUNT, &ops, v);
+	memcpy(v->cols, cols, sizeof v->cols);
+	for (int a = 1; a < ACTION_COUNT; a++) {
+		struct buf k = {0};
+		keymap_keys((enum action)a, &k);
+		int w = tui_text_width(buf_str(&k));
+		if (w > v->cols[C_KEYS].width)
+			v->cols[C_KEYS].width = w < KEYS_MAX_WIDTH ? w : KEYS_MAX_WIDTH;
+		buf_free(&k);
+	}
+	v->table = table_new(v->cols, C_COUNT, &ops, v);
 	tui_push(t, &help_ops, v);
 }

@@ -183,6 +183,19 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	return table_action(v->table, a);
 }
 
+/* y: the selected AMI's id. */
+static int selection(struct screen *s, struct buf *text, struct buf *what)
+{
+	struct images_view *v = s->data;
+	long i = table_selected(v->table);
+	const struct artifact *art = i >= 0 ? at(v, (size_t)i) : NULL;
+	if (!art || !art->id)
+		return 0;
+	buf_adds(text, art->id);
+	buf_adds(what, "AMI id");
+	return 1;
+}
+
 static void changed(struct screen *s, struct tui *t, unsigned topics)
 {
 	(void)t;
@@ -213,6 +226,7 @@ static const struct screen_ops images_ops = {
 	.changed = changed,
 	.title = title,
 	.free = view_free,
+	.selection = selection,
 };
 
 void images_open(struct tui *t)

@@ -148,9 +148,11 @@ static void progressed(void *ud, const struct promote_progress *pp)
 	if (pp->phase == PROMOTE_UNBLOCKED && store_followed(v->ctx->store) == v->number)
 		store_follow_build(v->ctx->store, v->number);
 	if (pp->phase == PROMOTE_DONE || pp->phase == PROMOTE_FAILED) {
-		tui_message(v->t, pp->phase == PROMOTE_FAILED, "%s #%ld: %s", promote_kind_name(v->kind), v->number,
-			    pp->message);
-		tui_bell(v->t);
+		struct buf note = {0};
+		buf_printf(&note, "%s #%ld: %s", promote_kind_name(v->kind), v->number, pp->message);
+		tui_message(v->t, pp->phase == PROMOTE_FAILED, "%s", buf_str(&note));
+		tui_bell(v->t, buf_str(&note));
+		buf_free(&note);
 	}
 	tui_dirty(v->t);
 }
@@ -266,6 +268,29 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	return NOT_HANDLED;
 }
 
+/* y and o: the failed job's page when one failed; else the super-stack
+ * template's public URL (launch.template), or the first URL planned. */
+static int selection(struct screen *s, struct buf *text, struct buf *what)
+{
+	struct promote_view *v = s->data;
+	const struct promote_plan *p = plan(v);
+	const char *url = v->failed_url;
+	size_t tl = strlen(v->ctx->cfg.launch_template);
+	for (size_t i = 0; !url && p && p->state == FETCH_DONE && i < p->nurls; i++) {
+		size_t ul = strlen(p->urls[i]);
+		if (ul > tl && p->urls[i][ul - tl - 1] == '/' &&
+		    !strcmp(p->urls[i] + ul - tl, v->ctx->cfg.launch_template))
+			url = p->urls[i];
+	}
+	if (!url && p && p->state == FETCH_DONE && p->nurls)
+		url = p->urls[0];
+	if (!url)
+		return 0;
+	buf_adds(text, url);
+	buf_adds(what, "URL");
+	return 1;
+}
+
 static void title(struct screen *s, struct buf *out)
 {
 	struct promote_view *v = s->data;
@@ -289,6 +314,7 @@ static const struct screen_ops promote_ops = {
 	.action = action,
 	.title = title,
 	.free = view_free,
+	.selection = selection,
 };
 
 void promote_open(struct tui *t, int kind, long number, const char *release_name)

@@ -142,6 +142,35 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	return table_action(v->table, a);
 }
 
+/* y and o: the selected release's super-stack template (launch.template)
+ * or else its first template URL; its S3 prefix while it has none. */
+static int selection(struct screen *s, struct buf *text, struct buf *what)
+{
+	struct releases_view *v = s->data;
+	const struct published_list *l = list_of(v);
+	long sel = table_selected(v->table);
+	const struct published *p = sel >= 0 ? release_at(v, (size_t)sel) : NULL;
+	if (!p)
+		return 0;
+	const char *url = NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->v[i].url && !url)
+			url = p->v[i].url;
+		if (p->v[i].url && p->v[i].name && !strcmp(p->v[i].name, v->ctx->cfg.launch_template)) {
+			url = p->v[i].url;
+			break;
+		}
+	}
+	if (url) {
+		buf_adds(text, url);
+		buf_adds(what, "URL");
+	} else {
+		buf_printf(text, "s3://%s/%s", l->bucket, p->prefix);
+		buf_adds(what, "S3 prefix");
+	}
+	return 1;
+}
+
 static void title(struct screen *s, struct buf *out)
 {
 	struct releases_view *v = s->data;
@@ -165,6 +194,7 @@ static const struct screen_ops releases_ops = {
 	.action = action,
 	.title = title,
 	.free = view_free,
+	.selection = selection,
 };
 
 void releases_open(struct tui *t)

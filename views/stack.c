@@ -292,13 +292,16 @@ static void watched(void *ud, const struct stack_watch_view *wv)
 	if (wv->ended) {
 		/* An operation we watched has settled: say how, and ring. */
 		const struct cfn_stack *st = &wv->d->root;
+		struct buf note = {0};
+		buf_printf(&note, "%s %s", st->name, st->status);
 		if (wv->failure)
-			tui_message(v->t, 1, "%s %s: first failure %s: %s", st->name, st->status,
+			tui_message(v->t, 1, "%s: first failure %s: %s", buf_str(&note),
 				    wv->failure->logical_id ? wv->failure->logical_id : "?",
 				    wv->failure->status_reason ? wv->failure->status_reason : wv->failure->status);
 		else
-			tui_message(v->t, 0, "%s %s", st->name, st->status);
-		tui_bell(v->t);
+			tui_message(v->t, 0, "%s", buf_str(&note));
+		tui_bell(v->t, buf_str(&note));
+		buf_free(&note);
 	}
 	tui_dirty(v->t);
 }
@@ -433,6 +436,27 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	return table_action(v->tables[v->pane], a);
 }
 
+/* y: the exact SSH route, as s runs it; the stack's name until the route
+ * is known. */
+static int selection(struct screen *s, struct buf *text, struct buf *what)
+{
+	struct stack_view *v = s->data;
+	const struct stack_detail *d = detail(v);
+	struct ssh_target target;
+	struct buf err = {0};
+	char **argv = NULL;
+	if (d && d->have_root && stack_ssh_target(d, NULL, &target, &err) == 0 &&
+	    ssh_argv(&target, &v->ctx->cfg, NULL, &argv, text, &err) == 0) {
+		buf_adds(what, "SSH route");
+	} else {
+		buf_adds(text, v->name);
+		buf_adds(what, "stack name");
+	}
+	ssh_argv_free(&argv);
+	buf_free(&err);
+	return 1;
+}
+
 static void title(struct screen *s, struct buf *out)
 {
 	struct stack_view *v = s->data;
@@ -456,6 +480,7 @@ static const struct screen_ops stack_ops = {
 	.action = action,
 	.title = title,
 	.free = view_free,
+	.selection = selection,
 };
 
 void stack_open(struct tui *t, const char *name)

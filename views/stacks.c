@@ -386,6 +386,19 @@ static enum handled action(struct screen *s, struct tui *t, enum action a)
 	}
 }
 
+/* y: the selected stack's name. */
+static int selection(struct screen *s, struct buf *text, struct buf *what)
+{
+	struct stacks_view *v = s->data;
+	long i = table_selected(v->table);
+	const struct stack_row *r = i >= 0 ? row_at(v, (size_t)i) : NULL;
+	if (!r || !r->name)
+		return 0;
+	buf_adds(text, r->name);
+	buf_adds(what, "stack name");
+	return 1;
+}
+
 static void changed(struct screen *s, struct tui *t, unsigned topics)
 {
 	(void)t;
@@ -424,6 +437,7 @@ static const struct screen_ops stacks_ops = {
 	.changed = changed,
 	.title = title,
 	.free = view_free,
+	.selection = selection,
 };
 
 void stacks_open(struct tui *t)

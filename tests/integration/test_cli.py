@@ -316,5 +316,334 @@ class Basics(Relcon):
             self.assertIn(key, r.stdout)
 
 
+class Terminal(Relcon):
+    """Without a terminal the console refuses at once and names the headless
+    commands; scripted runs (RELCON_NO_DISPLAY) need none."""
+
+    def console(self, env, stdin=subprocess.DEVNULL):
+        # A new session: no controlling terminal, so /dev/tty cannot be the way in either.
+        return subprocess.run([BIN], env=env, capture_output=True, stdin=stdin, timeout=30, start_new_session=True)
+
+    def assert_refused(self, r, why):
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stdout, b"")
+        self.assertIn(b"the console needs a terminal (" + why + b")", r.stderr)
+        for word in (b"relcon builds", b"relcon build COMMIT", b"relcon help"):
+            self.assertIn(word, r.stderr)
+
+    def test_term_dumb_refused(self):
+        self.assert_refused(self.console(self.env(TERM="dumb")), b"TERM=dumb")
+
+    def test_term_unset_refused(self):
+        self.assert_refused(self.console(self.env(TERM=None)), b"TERM is not set")
+
+    def test_stdin_not_a_terminal_refused(self):
+        self.assert_refused(self.console(self.env(TERM="xterm-256color")), b"stdin is not a terminal")
+        with tempfile.TemporaryFile() as f:
+            self.assert_refused(self.console(self.env(TERM="xterm-256color"), stdin=f), b"stdin is not a terminal")
+
+    def test_refused_before_the_token_is_needed(self):
+        r = self.console(self.env(TERM="dumb", BUILDKITE_API_TOKEN=None))
+        self.assert_refused(r, b"TERM=dumb")
+        self.assertNotIn(b"token", r.stderr)
+
+    def test_headless_commands_need_no_terminal(self):
+        r = self.run_relcon("builds", "--limit", "1", env=self.env(TERM="dumb"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"BUILD", r.stdout)
+
+
+class Options(Relcon):
+    def test_help_command_prints_its_usage(self):
+        r = self.run_relcon("help", "promote")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"relcon promote alpha COMMIT", r.stdout)
+        self.assertIn(b"--name NAME", r.stdout)
+        self.assertNotIn(b"relcon builds", r.stdout)  # only that command
+        r = self.run_relcon("help", "keys")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"relcon keys", r.stdout)
+        r = self.run_relcon("help")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"relcon builds", r.stdout)
+        r = self.run_relcon("help", "frobnicate")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"no command 'frobnicate'", r.stderr)
+
+    def step_state(self, build, step):
+        return self.json_of("build", build)["steps"][step]["state"]
+
+    def test_readonly_spelling_refuses_changes(self):
+        for args in (("unblock-build", "4157", "--yes", "--readonly"),
+                     ("--readonly", "promote", "alpha", "4154", "--yes")):
+            with self.subTest(args=args):
+                r = self.run_relcon(*args)
+                self.assertEqual(r.returncode, 3, r.stderr)
+                self.assertIn(b"read-only", r.stderr)
+        self.assertEqual(self.step_state("4157", "build_amis"), "blocked")
+        self.assertEqual(self.step_state("4154", "alpha"), "blocked")
+
+    def test_no_color_accepted_anywhere(self):
+        for args in (("--no-color", "builds", "--limit", "2"), ("builds", "--limit", "2", "--no-color")):
+            with self.subTest(args=args):
+                r = self.run_relcon(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertNotIn(b"\x1b", r.stdout)
+                self.assertIn(b"BUILD", r.stdout)
+
+
+class Keymap(Relcon):
+    """The keymap file: `relcon keys` prints the bindings in effect; an error
+    names the file and line and ends the run (exit 2) before the terminal."""
+
+    def keymap(self, text, path=None):
+        path = path or os.path.join(self.home.name, "keymap")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def keys(self, **env):
+        return self.run_relcon("keys", env=self.env(**env))
+
+    def test_rebinding_shows_in_keys(self):
+        default = self.keys()
+        self.assertEqual(default.returncode, 0, default.stderr)
+        self.assertIn(b"| `<PgDn> <C-f>` | page-down |", default.stdout)
+        # An empty keymap (what scripts/readme-tables.sh uses) is the defaults.
+        self.assertEqual(self.keys(RELCON_KEYMAP="/dev/null").stdout, default.stdout)
+        path = self.keymap("# mine\nbind <C-d> page-down\nbind j move-up\nunbind T\n")
+        r = self.keys(RELCON_KEYMAP=path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"| `<PgDn> <C-f> <C-d>` | page-down |", r.stdout)
+        self.assertIn(b"| `k <Up> j` | move-up |", r.stdout)
+        self.assertIn(b"| `<Down>` | move-down |", r.stdout)
+        self.assertIn(b"| `(palette)` | theme-next |", r.stdout)
+
+    def test_default_path_is_the_config_directory(self):
+        self.keymap("bind x quit\n", os.path.join(self.home.name, "config", "relcon", "keymap"))
+        r = self.keys()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"| `q x` | quit |", r.stdout)
+
+    def test_errors_name_file_and_line(self):
+        cases = [
+            ("bind <C-d> page-down\n\nbind j nosuch\n", b"keymap:3: unknown action \"nosuch\""),
+            ("# a\n# b\nbind <Foo> quit\n", b"keymap:3: unknown key <Foo>"),
+            ("bind x quit\n\nbind x help\n", b"keymap:3: x is already bound on line 1"),
+            ("unbind x\n", b"keymap:1: x is not bound"),
+            ("map x quit\n", b"keymap:1: unknown command \"map\""),
+        ]
+        for text, want in cases:
+            with self.subTest(text=text):
+                path = self.keymap(text)
+                r = self.keys(RELCON_KEYMAP=path)
+                self.assertEqual(r.returncode, 2)
+                self.assertEqual(r.stdout, b"")
+                self.assertIn(b"relcon: " + path.encode() + b":", r.stderr)
+                self.assertIn(want, r.stderr)
+
+    def test_missing_named_keymap_is_an_error(self):
+        r = self.keys(RELCON_KEYMAP=os.path.join(self.home.name, "nope"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"No such file", r.stderr)
+
+    def test_console_stops_before_the_terminal(self):
+        # A scripted console would run: the keymap error ends it first, with
+        # nothing drawn and the script never read.
+        path = self.keymap("bind x quit\nbind x help\n")
+        r = subprocess.run([BIN], env=self.env(RELCON_KEYMAP=path, RELCON_NO_DISPLAY="1",
+                                               RELCON_SCRIPT="/nonexistent/script", TERM="xterm-256color"),
+                           capture_output=True, stdin=subprocess.DEVNULL, timeout=30, start_new_session=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stdout, b"")
+        self.assertIn(b"keymap:2: x is already bound on line 1", r.stderr)
+        self.assertNotIn(b"RELCON_SCRIPT", r.stderr)
+
+    def test_headless_commands_ignore_the_keymap(self):
+        path = self.keymap("this is not a keymap\n")
+        r = self.run_relcon("config-keys", env=self.env(RELCON_KEYMAP=path))
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+
+class Info(Relcon):
+    """relcon info: every path in use and where each setting came from, never a secret."""
+
+    def secrets(self):
+        return [s for s in (TOKEN, os.environ.get("AWS_SECRET_ACCESS_KEY", "")) if s]
+
+    def info(self, *args, env=None):
+        r = self.run_relcon("info", *args, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr.decode(errors="replace"))
+        for secret in self.secrets():
+            self.assertNotIn(secret.encode(), r.stdout + r.stderr)
+        return r
+
+    def info_json(self, *args, env=None):
+        r = self.info("--json", *args, env=env)
+        self.assertEqual(r.stderr, b"", "--json prints nothing but the document")
+        return json.loads(r.stdout)
+
+    def test_json_paths_honour_xdg(self):
+        h = self.home.name
+        d = self.info_json()
+        self.assertEqual(d["config"], {"path": h + "/config/relcon/config.yaml", "exists": False,
+                                       "source": "default", "read": False})
+        self.assertEqual(d["config_dir"]["path"], h + "/config/relcon")
+        self.assertEqual(d["config_dir"]["origin"], "XDG_CONFIG_HOME")
+        self.assertEqual(d["keymap"], {"path": h + "/config/relcon/keymap", "exists": False, "source": "default"})
+        self.assertEqual(d["state_dir"]["path"], h + "/state/relcon")
+        self.assertEqual(d["state_dir"]["origin"], "XDG_STATE_HOME")
+        self.assertEqual(d["audit_journal"], {"path": h + "/state/relcon/audit.jsonl", "exists": False})
+        self.assertEqual(d["cache_dir"]["path"], h + "/cache/relcon")
+        self.assertEqual(d["cache_dir"]["origin"], "XDG_CACHE_HOME")
+        self.assertIsNone(d["log"])
+        dirs = [x["dir"] for x in d["themes"]["search_path"]]
+        self.assertEqual(dirs[0], h + "/config/relcon/themes")
+        self.assertEqual(d["themes"]["theme"], "default")
+        self.assertEqual(d["read_only"], {"enabled": False, "sources": []})
+        # Without XDG_*: under $HOME, and said so.
+        env = self.env(XDG_CONFIG_HOME=None, XDG_STATE_HOME=None, XDG_CACHE_HOME=None)
+        d = self.info_json(env=env)
+        self.assertEqual(d["config"]["path"], h + "/.config/relcon/config.yaml")
+        self.assertEqual(d["state_dir"], {"path": h + "/.local/state/relcon", "exists": False, "origin": "HOME"})
+        self.assertEqual(d["audit_journal"]["path"], h + "/.local/state/relcon/audit.jsonl")
+        self.assertEqual(d["cache_dir"]["path"], h + "/.cache/relcon")
+
+    def test_config_source_relcon_config_and_flag(self):
+        a = os.path.join(self.home.name, "a.yaml")
+        b = os.path.join(self.home.name, "b.yaml")
+        for path, theme in ((a, "light"), (b, "mono")):
+            with open(path, "w") as f:
+                f.write("ui:\n  theme: %s\n" % theme)
+        d = self.info_json(env=self.env(RELCON_CONFIG=a))
+        self.assertEqual(d["config"], {"path": a, "exists": True, "source": "RELCON_CONFIG", "read": True})
+        self.assertEqual(d["themes"]["theme"], "light")
+        # The binary under test may live in build/*/, away from themes/.
+        themes = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "themes")
+        d = self.info_json("--config", b, env=self.env(RELCON_CONFIG=a, RELCON_THEMES_DIR=themes))
+        self.assertEqual(d["config"], {"path": b, "exists": True, "source": "--config", "read": True})
+        self.assertEqual(d["themes"]["theme"], "mono")
+        self.assertEqual(d["themes"]["file"], os.path.join(themes, "mono.yaml"))
+
+    def test_buildkite_and_aws_sources(self):
+        d = self.info_json()
+        bk = d["buildkite"]
+        self.assertEqual(bk["organization"], ORG)
+        self.assertEqual(bk["organization_source"], "BUILDKITE_ORGANIZATION_SLUG")
+        self.assertEqual(bk["endpoint"], ENDPOINT)
+        self.assertEqual(bk["endpoint_source"], "RELCON_BUILDKITE_ENDPOINT")
+        self.assertEqual(bk["token"]["present"], True)
+        self.assertEqual(bk["token"]["source"], "BUILDKITE_API_TOKEN")
+        aws = d["aws"]
+        self.assertTrue(aws["available"], aws["error"])
+        self.assertEqual(aws["region"], os.environ["AWS_REGION"])
+        self.assertEqual(aws["region_source"], "AWS_REGION")
+        self.assertEqual(aws["credentials"]["source"], "environment")
+        self.assertIsNone(aws["credentials"]["error"])
+        key_id = os.environ["AWS_ACCESS_KEY_ID"]
+        self.assertEqual(aws["credentials"]["access_key_id_last4"], key_id[-4:])
+        self.assertNotIn(key_id, json.dumps(d), "at most the last four characters of the key id")
+        for svc in ("ec2", "cloudformation", "s3", "sts"):
+            ep = aws["endpoints"][svc]
+            self.assertEqual(ep["source"], "AWS_ENDPOINT_URL", svc)
+            self.assertTrue(ep["overridden"])
+            self.assertTrue(ep["url"].startswith(os.environ["AWS_ENDPOINT_URL"]), ep["url"])
+
+    def test_credentials_from_a_profile_name_the_source_not_the_secret(self):
+        h = self.home.name
+        cfg, cred = os.path.join(h, "aws-config"), os.path.join(h, "aws-credentials")
+        with open(cfg, "w") as f:
+            f.write("[profile relcon-info]\nregion = eu-west-3\n")
+        secret = "pRoFiLe/secret+KEY/0123456789abcdefghijKL"
+        with open(cred, "w") as f:
+            f.write("[relcon-info]\naws_access_key_id = AKIAPROFILEKEY0WXYZ\naws_secret_access_key = %s\n" % secret)
+        env = self.env(AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None, AWS_REGION=None, AWS_DEFAULT_REGION=None,
+                       AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=cred, AWS_EC2_METADATA_DISABLED="true")
+        for out in (self.info("--profile", "relcon-info", env=env).stdout,
+                    self.info("--json", "--profile", "relcon-info", env=env).stdout):
+            self.assertNotIn(secret.encode(), out)
+            self.assertNotIn(b"AKIAPROFILEKEY0WXYZ", out)
+        d = self.info_json("--profile", "relcon-info", env=env)["aws"]
+        self.assertEqual((d["profile"], d["profile_source"], d["profile_defined"]), ("relcon-info", "--profile", True))
+        self.assertEqual(d["config_file"], {"path": cfg, "exists": True})
+        self.assertEqual(d["credentials_file"], {"path": cred, "exists": True})
+        self.assertEqual((d["region"], d["region_source"]), ("eu-west-3", "profile"))
+        self.assertIn("relcon-info", d["credentials"]["source"])
+        self.assertIn("aws-credentials", d["credentials"]["source"])  # the file, ~ for $HOME
+        self.assertEqual(d["credentials"]["access_key_id_last4"], "WXYZ")
+        # No credentials anywhere: said, and still exit 0.
+        env.update(AWS_SHARED_CREDENTIALS_FILE=os.path.join(h, "none"))
+        d = self.info_json("--profile", "relcon-info", env=env)["aws"]
+        self.assertIsNone(d["credentials"]["source"])
+        self.assertTrue(d["credentials"]["error"])
+
+    def test_no_token_log_read_only_and_themes_dir(self):
+        themes = os.path.join(self.home.name, "mythemes")
+        os.makedirs(themes)
+        log = os.path.join(self.home.name, "debug.log")
+        env = self.env(BUILDKITE_API_TOKEN=None, RELCON_READ_ONLY="1", RELCON_THEMES_DIR=themes)
+        r = self.run_relcon("--debug=" + log, "--read-only", "info", "--json", env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        d = json.loads(r.stdout)
+        self.assertEqual(d["buildkite"]["token"], {"present": False, "source": None,
+                                                   "file": self.home.name + "/config/relcon/buildkite-token"})
+        self.assertEqual(d["log"], {"path": log, "exists": True})
+        self.assertEqual(d["read_only"], {"enabled": True, "sources": ["--read-only", "RELCON_READ_ONLY"]})
+        self.assertEqual(d["themes"]["search_path"][0], {"dir": themes, "origin": "RELCON_THEMES_DIR",
+                                                         "exists": True})
+        with open(log, "rb") as f:
+            text = f.read()
+        for secret in self.secrets():
+            self.assertNotIn(secret.encode(), text)
+
+    def test_text(self):
+        h = self.home.name
+        out = self.info().stdout.decode()
+        for want in ("config             %s/config/relcon/config.yaml (the default; not there" % h,
+                     "state              %s/state/relcon (from $XDG_STATE_HOME" % h,
+                     "audit journal      %s/state/relcon/audit.jsonl (not there yet)" % h,
+                     "cache              %s/cache/relcon (from $XDG_CACHE_HOME" % h,
+                     "log                none (no --debug)",
+                     "organization       %s (BUILDKITE_ORGANIZATION_SLUG)" % ORG,
+                     "endpoint           %s (RELCON_BUILDKITE_ENDPOINT)" % ENDPOINT,
+                     "token              from BUILDKITE_API_TOKEN",
+                     "region             %s (AWS_REGION)" % os.environ["AWS_REGION"],
+                     "credentials        environment, access key id ending %s" % os.environ["AWS_ACCESS_KEY_ID"][-4:],
+                     "read-only          no"):
+            self.assertIn(want, out)
+        # Paths are printed sanitized.
+        odd = os.path.join(h, "odd\x1b[7m")
+        os.makedirs(odd)
+        out = self.info(env=self.env(XDG_STATE_HOME=odd)).stdout.decode()
+        self.assertNotIn("\x1b", out)
+        self.assertIn("odd^[[7m/relcon", out)
+
+    def test_theme_search_path_is_the_consoles(self):
+        # info follows tui/theme.c's search order (cli/ may not include
+        # tui/): the console names the directories it tried when a theme is
+        # missing; they must be info's, in the same order.
+        cfg = os.path.join(self.home.name, "c.yaml")
+        with open(cfg, "w") as f:
+            f.write("ui:\n  theme: no-such-theme\n")
+        themes = os.path.join(self.home.name, "mythemes")
+        env = self.env(RELCON_CONFIG=cfg, RELCON_THEMES_DIR=themes)
+        want = [x["dir"] for x in self.info_json(env=env)["themes"]["search_path"]]
+        self.assertIsNone(self.info_json(env=env)["themes"]["file"])
+        script = os.path.join(self.home.name, "s.script")
+        dump = os.path.join(self.home.name, "screen.txt")
+        with open(script, "w") as f:
+            f.write(":dump-screen %s\n" % dump)
+        env.update(RELCON_NO_DISPLAY="1", RELCON_SCRIPT=script, TERM="xterm-256color", LINES="10", COLUMNS="1000")
+        r = subprocess.run([BIN], env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(dump, encoding="utf-8") as f:
+            screen = f.read()
+        line = next((ln for ln in screen.splitlines() if "looked for no-such-theme.yaml in:" in ln), None)
+        self.assertIsNotNone(line, screen)
+        tried = line.split("looked for no-such-theme.yaml in:", 1)[1].split(" (using", 1)[0]
+        self.assertEqual([d.strip() for d in tried.split(",")], want)
+
+
 if __name__ == "__main__":
     unittest.main()

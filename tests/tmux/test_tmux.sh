@@ -9,27 +9,10 @@ bin=${RELCON_BIN:?}
 sock="relcon-test-$$"
 dir=$(mktemp -d /tmp/relcon-tmux.XXXXXX)
 fails=0
-T() { tmux -L "$sock" "$@"; }
+# shellcheck source=tests/tmux/lib.sh
+. "$(dirname "$0")/lib.sh"
 cleanup() { T kill-server >/dev/null 2>&1; rm -rf "$dir"; }
 trap cleanup EXIT
-
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
-
-# Wait (bounded) until the pane shows the pattern.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		if T capture-pane -p -t t 2>/dev/null | grep -q -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "--- screen (waiting for '$1'):"
-	T capture-pane -p -t t 2>/dev/null
-	return 1
-}
 
 cat >"$dir/run.sh" <<SH
 #!/bin/sh

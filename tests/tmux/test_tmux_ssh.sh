@@ -18,19 +18,8 @@ sock="relcon-ssh-test-$$"
 dir=$(mktemp -d /tmp/relcon-tmux-ssh.XXXXXX)
 stack=alice-tmux
 fails=0
-T() { tmux -L "$sock" "$@"; }
-
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
-
-sandbox_post() { # PATH JSON
-	python3 - "$RELCON_BUILDKITE_ENDPOINT$1" "$2" <<'PY'
-import sys, urllib.request
-req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
-                             headers={"Content-Type": "application/json"})
-urllib.request.urlopen(req, timeout=60).read()
-PY
-}
+# shellcheck source=tests/tmux/lib.sh
+. "$top/tests/tmux/lib.sh"
 
 cleanup() {
 	T kill-server >/dev/null 2>&1
@@ -43,21 +32,6 @@ trap cleanup EXIT
 
 : "${RELCON_BUILDKITE_ENDPOINT:?the sandbox is not running (tests/run.sh starts it)}"
 : "${AWS_ENDPOINT_URL:?the sandbox has no AWS side}"
-
-# Wait (bounded, 10 s) until the pane shows the pattern.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		if T capture-pane -p -t t 2>/dev/null | grep -q -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "--- screen (waiting for '$1'):"
-	T capture-pane -p -t t 2>/dev/null
-	return 1
-}
 
 # Wait (bounded, 10 s) until a tmux format has the value.
 wait_format() { # FORMAT VALUE
@@ -94,11 +68,6 @@ term_state() {
 		"$(T display -p -t t '#{alternate_on}')" "$(T display -p -t t '#{keypad_cursor_flag}')" \
 		"$(T display -p -t t '#{keypad_flag}')" "$(T display -p -t t '#{cursor_flag}')" \
 		"$(stty -F "$tty" -g 2>&1)"
-}
-
-bottom_line() {
-	h=$(T display -p -t t '#{pane_height}')
-	T capture-pane -p -t t -S $((h - 1)) -E $((h - 1))
 }
 
 # After ssh: the console is back exactly as it was before `s`.

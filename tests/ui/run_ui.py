@@ -6,7 +6,8 @@ tests/ui/golden/FILE.  UPDATE_GOLDEN=1 rewrites the golden files instead.
 
 Environment pinned: 30x120 (scripts may @resize), TZ=UTC, LANG=C.UTF-8,
 RELCON_NOW, HOME and XDG_* in a temporary directory.  Needs RELCON_BIN and
-the sandbox variables (tests/run.sh sets them)."""
+the sandbox variables (tests/run.sh sets them).  Arguments, when given, name
+the scripts to run (without ".script")."""
 import difflib
 import os
 import re
@@ -14,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden")
@@ -46,6 +49,20 @@ def run_script(binary, script, workdir, extra_env=None):
     return subprocess.run([binary], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
 
 
+def write_config(workdir, changes):
+    """config.yaml with changes ({"ui.mouse": 1}) applied, written in workdir;
+    returns its path."""
+    with open(os.path.join(HERE, "config.yaml")) as f:
+        doc = yaml.safe_load(f) or {}
+    for key, value in changes.items():
+        section, _, name = key.partition(".")
+        doc.setdefault(section, {})[name] = value
+    path = os.path.join(workdir, "config.yaml")
+    with open(path, "w") as f:
+        yaml.safe_dump(doc, f)
+    return path
+
+
 def reset_sandbox():
     """Every script starts from the same scenario and rate-limit window."""
     req = urllib.request.Request(os.environ["RELCON_BUILDKITE_ENDPOINT"] + "/_sandbox/reset", data=b"{}",
@@ -59,9 +76,10 @@ def sandbox_fault(spec):
     urllib.request.urlopen(req, timeout=10).read()
 
 
-def super_stack(name, deployment, expires="2026-11-24T20:00:00Z"):
+def super_stack(name, deployment, expires="2026-11-24T20:00:00Z", advance=True):
     """Create a MySQL super-stack of build 4155's commit in the sandbox and move
-    the frozen clock past its creation (for the stacks and stack screens)."""
+    the frozen clock past its creation (for the stacks and stack screens);
+    advance=False leaves it being created."""
     import boto3
     cfn = boto3.client("cloudformation", region_name="us-east-2", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
                        aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
@@ -77,6 +95,8 @@ def super_stack(name, deployment, expires="2026-11-24T20:00:00Z"):
                            {"Key": "owner", "Value": "arn:aws:iam::123456789012:user/relcon-sandbox"},
                            {"Key": "commit", "Value": "af0840d92bcd15f9f99682d5e8fcad12f6319fb8"},
                            {"Key": "relcon:expires-at", "Value": expires}])
+    if not advance:
+        return
     req = urllib.request.Request(os.environ["RELCON_BUILDKITE_ENDPOINT"] + "/_sandbox/advance",
                                  data=b'{"seconds": 300}', method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req, timeout=30).read()
@@ -88,15 +108,26 @@ def main():
     failures = 0
     count = 0
     scripts = sorted(f for f in os.listdir(HERE) if f.endswith(".script"))
+    if sys.argv[1:]:  # only these: run_ui.py clip stacks
+        scripts = [f for f in scripts if f[:-len(".script")] in sys.argv[1:]]
     for name in scripts:
         reset_sandbox()
         with tempfile.TemporaryDirectory(prefix="relcon-ui-") as work:
             env = {}
-            # Leading directives: "#env K=V ...", "#sandbox-fault {json}" and
-            # "#super-stack NAME DEPLOYMENT [EXPIRES-AT]".
+            config = {}
+            keymap = []
+            # Leading directives: "#env K=V ...", "#sandbox-fault {json}",
+            # "#super-stack NAME DEPLOYMENT [EXPIRES-AT]", "#config KEY VALUE"
+            # (a key of config.yaml changed for this script: "#config ui.mouse 1")
+            # and "#keymap LINE" (a line of the keymap file in the config directory).
             with open(os.path.join(HERE, name)) as f:
                 for line in f:
-                    if line.startswith("#env "):
+                    if line.startswith("#config "):
+                        key, _, value = line[len("#config "):].strip().partition(" ")
+                        config[key] = yaml.safe_load(value)
+                    elif line.startswith("#keymap "):
+                        keymap.append(line[len("#keymap "):].rstrip("\n"))
+                    elif line.startswith("#env "):
                         for pair in line[5:].split():
                             k, _, v = pair.partition("=")
                             env[k] = v
@@ -104,6 +135,12 @@ def main():
                         sandbox_fault(line[len("#sandbox-fault "):])
                     elif line.startswith("#super-stack "):
                         super_stack(*line.split()[1:4])
+            if config:
+                env["RELCON_CONFIG"] = write_config(work, config)
+            if keymap:
+                os.makedirs(os.path.join(work, "config", "relcon"))
+                with open(os.path.join(work, "config", "relcon", "keymap"), "w") as f:
+                    f.write("\n".join(keymap) + "\n")
             r = run_script(binary, os.path.join(HERE, name), work, env)
             count += 1
             if r.returncode != 0:
@@ -129,6 +166,9 @@ def main():
                                                 if port.startswith(m.group(1)) else m.group(0)), got)
                 # A launch's ClientRequestToken is random by design.
                 got = re.sub(r"relcon-launch-[0-9a-f]{32}", "relcon-launch-" + "T" * 32, got)
+                # How long a request took (the command log's details; drawn in
+                # the normal role, so the role grid does not change with it).
+                got = re.sub(r"\bin \d+ ms\b", "in N ms", got)
                 path = os.path.join(GOLDEN, d)
                 if update:
                     with open(path, "w", encoding="utf-8") as f:

@@ -98,6 +98,8 @@ static void assert_defaults(const struct config *c)
 	assert_string_equal(c->ui_theme, "default");
 	assert_string_equal(c->ui_branch, "");
 	assert_int_equal(c->ui_limit, 50);
+	assert_string_equal(c->ui_notify, "bell");
+	assert_int_equal(c->ui_mouse, 0);
 	assert_string_equal(c->aws_region, "us-east-2");
 	assert_int_equal(c->aws_regions.n, 3);
 	assert_string_equal(c->aws_regions.v[0], "us-east-1");
@@ -105,7 +107,8 @@ static void assert_defaults(const struct config *c)
 	assert_string_equal(c->aws_regions.v[2], "us-west-2");
 	assert_int_equal(c->launch_params.n, 2);
 	assert_string_equal(c->launch_params.v[0], "AvailabilityZones=<REGION>a,<REGION>b,<REGION>c");
-	assert_string_equal(c->launch_params.v[1], "SSMParameterKmsKeyArn=arn:aws:kms:<REGION>:<ACCOUNT>:alias/aws/ssm");
+	assert_string_equal(c->launch_params.v[1],
+			    "SSMParameterKmsKeyArn=arn:aws:kms:<REGION>:<ACCOUNT>:alias/aws/ssm");
 	assert_string_equal(c->launch_stack_name, "<KEY>-super");
 	assert_int_equal(c->launch_disable_rollback, 1);
 	assert_string_equal(c->aws_internal_bucket, "readysettech-cfn-internal-us-east-2");
@@ -231,6 +234,8 @@ static void test_full_file_overrides(void **state)
 				"  theme: high-contrast\n"
 				"  branch: main\n"
 				"  builds: 200\n"
+				"  notify: osc777\n"
+				"  mouse: 1\n"
 				"aws:\n"
 				"  region: eu-west-1\n"
 				"  destination_regions: [eu-west-1, eu-central-1]\n"
@@ -264,6 +269,8 @@ static void test_full_file_overrides(void **state)
 	assert_string_equal(c.ui_theme, "high-contrast");
 	assert_string_equal(c.ui_branch, "main");
 	assert_int_equal(c.ui_limit, 200);
+	assert_string_equal(c.ui_notify, "osc777");
+	assert_int_equal(c.ui_mouse, 1);
 	assert_string_equal(c.aws_region, "eu-west-1");
 	assert_int_equal(c.aws_regions.n, 2);
 	assert_string_equal(c.aws_regions.v[0], "eu-west-1");
@@ -356,6 +363,10 @@ static void test_wrong_types(void **state)
 	expect_error(f, "buildkite: readyset\n", "1: buildkite: expected a mapping");
 	expect_error(f, "steps:\n  - alpha\n", "2: steps: expected a mapping");
 	expect_error(f, "ui:\n  theme:\n    name: dark\n", "3: ui.theme: expected a string");
+	/* A key with a fixed set of values names them. */
+	expect_error(f, "ui:\n  notify: osc52\n",
+		     "2: ui.notify: expected one of bell, osc9, osc777, none, got \"osc52\"");
+	expect_error(f, "ui:\n  notify:\n", "2: ui.notify: expected one of bell, osc9, osc777, none, got \"\"");
 	expect_error(f, "- buildkite\n", "1: expected a mapping of sections (buildkite:, steps:, refresh:, ...)");
 	/* Control characters in a bad value are shown inert. */
 	expect_error(f, "http:\n  max_attempts: \"4\\e[2J\"\n",
@@ -371,6 +382,7 @@ static void test_out_of_range(void **state)
 	expect_error(f, "\n\nrefresh:\n  max_budget_percent: 99999999999999999999999\n",
 		     "4: refresh.max_budget_percent: must be between 1 and 100");
 	expect_error(f, "http:\n  max_attempts: 11\n", "2: http.max_attempts: must be between 1 and 10");
+	expect_error(f, "ui:\n  mouse: 2\n", "2: ui.mouse: must be between 0 and 1");
 }
 
 static void test_duplicate_key(void **state)
@@ -578,6 +590,8 @@ static void test_print_keys(void **state)
 		"ui.theme",
 		"ui.branch",
 		"ui.builds",
+		"ui.notify",
+		"ui.mouse",
 		"aws.region",
 		"aws.destination_regions",
 		"aws.internal_bucket",

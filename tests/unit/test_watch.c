@@ -17,7 +17,7 @@
 #include "release/launch.h"
 #include "release/watch.h"
 
-#define ROOT_ID "arn:aws:cloudformation:us-east-2:123456789012:stack/alice-super/1"
+#define ROOT_ID   "arn:aws:cloudformation:us-east-2:123456789012:stack/alice-super/1"
 #define NESTED_ID "arn:aws:cloudformation:us-east-2:123456789012:stack/alice-super-Srv-X/2"
 
 static void test_busy(void **state)
@@ -43,9 +43,9 @@ static void test_progress(void **state)
 	(void)state;
 	struct cfn_resource r[] = {
 		res("BastionStack", "CREATE_COMPLETE"), res("ServerStack", "CREATE_IN_PROGRESS"),
-		res("Vpc", "CREATE_COMPLETE"),          /* in BastionStack */
-		res("Instance", "CREATE_IN_PROGRESS"),  /* in ServerStack */
-		res("Role", "CREATE_COMPLETE"),         /* in ServerStack */
+		res("Vpc", "CREATE_COMPLETE"),         /* in BastionStack */
+		res("Instance", "CREATE_IN_PROGRESS"), /* in ServerStack */
+		res("Role", "CREATE_COMPLETE"),        /* in ServerStack */
 	};
 	struct stack_detail d = {.have_root = 1, .resources = r, .nresources = 5};
 	d.root.status = (char *)"CREATE_IN_PROGRESS";
@@ -203,8 +203,8 @@ static void test_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_busy),  cmocka_unit_test(test_progress), cmocka_unit_test(test_first_failure),
-		cmocka_unit_test(test_ttl),   cmocka_unit_test(test_check),
+		cmocka_unit_test(test_busy), cmocka_unit_test(test_progress), cmocka_unit_test(test_first_failure),
+		cmocka_unit_test(test_ttl),  cmocka_unit_test(test_check),
 	};
 	return cmocka_run_group_tests_name("watch and launch", tests, NULL, NULL);
 }
