@@ -92,8 +92,37 @@ demo: deps
 layering:
 	@sh scripts/check-layering.sh
 
-fuzz:
-	@echo "fuzz: no fuzz targets yet (the Hardening issue adds them)"
+# fuzz: the libFuzzer targets of tests/fuzz/ (clang; see tests/fuzz/README.md),
+# each run FUZZ_SECONDS on a copy of its corpus, then a table of executions.
+# The library is built again with clang into build/fuzz (its own tree).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?=
+FUZZ_RESULTS ?=
+FUZZ_B        = build/fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS   = $(filter-out $(OPT) -MMD -MP -Werror,$(ALL_CFLAGS)) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
+FUZZ_LIB_OBJ  = $(LIB_SRC:%.c=$(FUZZ_B)/%.o)
+FUZZ_SRC      = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN      = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
+
+fuzz: fuzz-build
+	@FUZZ_JOBS='$(FUZZ_JOBS)' FUZZ_RESULTS='$(FUZZ_RESULTS)' sh tests/fuzz/run.sh $(FUZZ_B) '$(FUZZ_SECONDS)'
+
+fuzz-build: $(FUZZ_BIN)
+
+$(FUZZ_B)/librelcon.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $(FUZZ_LIB_OBJ)
+
+$(FUZZ_B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/librelcon.a
+	$(FUZZ_CC) $(filter-out $(OPT),$(ALL_LDFLAGS)) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_B)/librelcon.a $(PKG_LIBS) -lm
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_SRC:%.c=$(FUZZ_B)/%.d)
 
 # The flags reach the script through the environment, untouched by a shell.
 compile_commands.json: export RELCON_CC_CMD = $(CC) $(ALL_CFLAGS)
@@ -138,6 +167,6 @@ clean:
 
 FORCE:
 
-.PHONY: all relcon tests deps check asan demo layering fuzz man completions install uninstall clean FORCE
+.PHONY: all relcon tests deps check asan demo layering fuzz fuzz-build man completions install uninstall clean FORCE
 
 -include $(LIB_OBJ:.o=.d) $(B)/main.d $(TEST_SRC:tests/unit/%.c=$(B)/tests/unit/%.d)

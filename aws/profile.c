@@ -294,7 +294,7 @@ static const char *env_nonempty(const char *name)
 
 /* Read the whole file; the buffer is grown by copying so no stale copy
  * of a secret is left behind by realloc. */
-static int read_file(const char *path, char **text, size_t *len, int *missing, struct buf *err)
+static int read_file(const char *path, int private, char **text, size_t *len, int *missing, struct buf *err)
 {
 	*text = NULL;
 	*len = 0;
@@ -318,6 +318,16 @@ static int read_file(const char *path, char **text, size_t *len, int *missing, s
 		bad = "not a regular file";
 	if (bad) {
 		buf_printf(err, "%s: %s", path, bad);
+		close(fd);
+		return -1;
+	}
+	/* Secret keys: refused when others could read them, as ssh refuses a
+	 * private key (the AWS CLI itself writes this file 0600). */
+	if (private && (st.st_mode & 077)) {
+		buf_printf(err,
+			   "%s: permissions %04o are too open: the credentials must be readable by you alone.\n"
+			   "  Run: chmod 600 %s",
+			   path, (unsigned)(st.st_mode & 07777), path);
 		close(fd);
 		return -1;
 	}
@@ -384,14 +394,15 @@ static void classify(struct ini_file *f)
 	}
 }
 
-static int ini_load(struct ini_file *f, const char *given, const char *env, const char *def, struct buf *err)
+static int ini_load(struct ini_file *f, const char *given, const char *env, const char *def, int private,
+		    struct buf *err)
 {
 	const char *raw = given && *given ? given : env_nonempty(env);
 	f->path = expand_path(raw ? raw : def);
 	char *text;
 	size_t len;
 	int missing;
-	if (read_file(f->path, &text, &len, &missing, err) < 0)
+	if (read_file(f->path, private, &text, &len, &missing, err) < 0)
 		return -1;
 	if (missing)
 		return 0;
@@ -405,8 +416,8 @@ int aws_files_load(struct aws_files **out, const char *config_path, const char *
 {
 	struct aws_files *f = xcalloc(1, sizeof *f);
 	*out = NULL;
-	if (ini_load(&f->config, config_path, "AWS_CONFIG_FILE", "~/.aws/config", err) < 0 ||
-	    ini_load(&f->creds, credentials_path, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", err) < 0) {
+	if (ini_load(&f->config, config_path, "AWS_CONFIG_FILE", "~/.aws/config", 0, err) < 0 ||
+	    ini_load(&f->creds, credentials_path, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", 1, err) < 0) {
 		aws_files_free(&f);
 		return -1;
 	}

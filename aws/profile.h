@@ -42,7 +42,9 @@ struct aws_files;
  * NULL (or "") mean $AWS_CONFIG_FILE / $AWS_SHARED_CREDENTIALS_FILE, else
  * ~/.aws/config / ~/.aws/credentials.  A file that does not exist counts as
  * empty.  Returns 0, or -1 with "PATH: reason" (unreadable, a directory) or
- * "PATH:LINE: message" (malformed line) appended to err and *out NULL. */
+ * "PATH:LINE: message" (malformed line) appended to err and *out NULL.  A
+ * credentials file that group or others may access is refused, as ssh refuses
+ * such a private key: "PATH: permissions 0644 are too open: ... chmod 600 PATH". */
 int aws_files_load(struct aws_files **out, const char *config_path, const char *credentials_path, struct buf *err);
 /* Free f, wiping every value read, and set *f to NULL (NULL is fine). */
 void aws_files_free(struct aws_files **f);

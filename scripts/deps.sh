@@ -33,6 +33,22 @@ optional=""
 for pair in zsh:zsh fish:fish; do
 	command -v "${pair%%:*}" >/dev/null 2>&1 || optional="$optional ${pair#*:}"
 done
+# The fuzz targets (`make fuzz`, and a short run in `make check`): clang and
+# its libFuzzer runtime, libclang-rt-N-dev for clang-N (only recommended by
+# clang, so named here).  Not needed to build or run relcon: optional, and
+# the check says what is missing when they are.
+clang_major=""
+if command -v clang >/dev/null 2>&1; then
+	clang_major=$(clang -dumpversion 2>/dev/null | cut -d. -f1)
+else
+	optional="$optional clang"
+	clang_major=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -1)
+fi
+fuzzer_rt=""
+command -v clang >/dev/null 2>&1 && fuzzer_rt=$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a" 2>/dev/null)
+if [ ! -f "$fuzzer_rt" ] && [ -n "$clang_major" ]; then
+	optional="$optional libclang-rt-$clang_major-dev"
+fi
 optional=${optional# }
 missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
 missing=${missing% }

@@ -3,7 +3,8 @@
 # install into a DESTDIR (tests/install), the sandbox's own tests, headless
 # integration tests, scripted UI (golden screens) and the tmux terminal
 # tests (tests/tmux: the console, ssh from its stack screen to a real sshd on
-# loopback, and the bytes of copy and notification), against a sandbox
+# loopback, the bytes of copy and notification, and the terminal given back
+# after SIGTERM, SIGINT or SIGSEGV mid-operation), against a sandbox
 # started here.
 # Ends with one line "N passed, N failed".  Exit status 0 only when all pass.
 set -u
@@ -72,6 +73,21 @@ for dir in "$@"; do
 	done
 done
 
+# A short run of every libFuzzer target (tests/fuzz/README.md), 5 s each,
+# built with clang into build/fuzz; a crash names its reproducer.
+if make --no-print-directory fuzz FUZZ_SECONDS=5 FUZZ_RESULTS="$tmp/fuzz" >"$tmp/out" 2>&1 && [ -s "$tmp/fuzz" ]; then
+	sed -n '/^target /,$p' "$tmp/out"
+else
+	if grep -q '^target ' "$tmp/out"; then sed -n '/^target /,$p' "$tmp/out"; else tail -30 "$tmp/out"; fi
+	command -v clang >/dev/null 2>&1 || echo "fuzz: needs clang and its libFuzzer runtime (sh scripts/deps.sh as root installs them)"
+	[ -s "$tmp/fuzz" ] || record "fuzz/build" 1
+fi
+if [ -s "$tmp/fuzz" ]; then
+	while read -r name rc; do
+		record "fuzz/$name" "$rc"
+	done <"$tmp/fuzz"
+fi
+
 # The sandbox's own tests.
 python3 -m unittest discover -s tests/sandbox >"$tmp/out" 2>&1
 rc=$?
@@ -113,11 +129,17 @@ else
 		rc=$?
 		[ $rc -eq 0 ] || cat "$tmp/out"
 		record "tmux/clip" $rc
+		# SIGTERM, SIGINT and SIGSEGV mid-promotion: the terminal given back, the journal whole.
+		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_crash.sh >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "tmux/crash" $rc
 	else
 		echo "tmux not installed: the terminal tests cannot run"
 		record "tmux/terminal" 1
 		record "tmux/ssh" 1
 		record "tmux/clip" 1
+		record "tmux/crash" 1
 	fi
 fi
 

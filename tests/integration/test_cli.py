@@ -558,6 +558,7 @@ class Info(Relcon):
         secret = "pRoFiLe/secret+KEY/0123456789abcdefghijKL"
         with open(cred, "w") as f:
             f.write("[relcon-info]\naws_access_key_id = AKIAPROFILEKEY0WXYZ\naws_secret_access_key = %s\n" % secret)
+        os.chmod(cred, 0o600)  # a credentials file others can read is refused
         env = self.env(AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None, AWS_REGION=None, AWS_DEFAULT_REGION=None,
                        AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=cred, AWS_EC2_METADATA_DISABLED="true")
         for out in (self.info("--profile", "relcon-info", env=env).stdout,

@@ -89,6 +89,8 @@ static void write_text(const char *path, const char *text)
 	assert_non_null(fp);
 	fputs(text, fp);
 	fclose(fp);
+	/* As `aws configure` writes them: a credentials file others can read is refused. */
+	assert_int_equal(chmod(path, 0600), 0);
 }
 
 /* Write the two files (NULL: leave that file missing) and load them. */
@@ -280,6 +282,53 @@ static void test_unreadable_files(void **state)
 		buf_printf(&want, "%s: Permission denied", f->creds);
 		assert_string_equal(err.s, want.s);
 		chmod(f->creds, 0600);
+	}
+	buf_free(&err);
+	buf_free(&want);
+}
+
+/* A credentials file that group or others may access is refused, naming the
+ * file and the fix, as ssh refuses such a private key; the config file (no
+ * secrets) is not; through AWS_SHARED_CREDENTIALS_FILE as well. */
+static void test_open_credentials_file_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct aws_files *files = NULL;
+	struct buf err = {0};
+	struct buf want = {0};
+	static const mode_t open_modes[] = {0644, 0640, 0604, 0660, 0602, 0620};
+	for (size_t i = 0; i < sizeof open_modes / sizeof open_modes[0]; i++) {
+		write_text(f->config, "[default]\nregion = eu-west-1\n");
+		write_text(f->creds, "[default]\naws_access_key_id = AKIDOPEN\naws_secret_access_key = " SECRET "\n");
+		assert_int_equal(chmod(f->creds, open_modes[i]), 0);
+		buf_reset(&err);
+		buf_reset(&want);
+		assert_int_equal(aws_files_load(&files, f->config, f->creds, &err), -1);
+		assert_null(files);
+		buf_printf(&want,
+			   "%s: permissions %04o are too open: the credentials must be readable by you alone.\n"
+			   "  Run: chmod 600 %s",
+			   f->creds, (unsigned)open_modes[i], f->creds);
+		assert_string_equal(err.s, want.s);
+		assert_null(strstr(err.s, SECRET));
+	}
+	/* Through the variable. */
+	assert_int_equal(chmod(f->creds, 0644), 0);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", f->creds, 1);
+	buf_reset(&err);
+	assert_int_equal(aws_files_load(&files, f->config, NULL, &err), -1);
+	assert_non_null(strstr(err.s, "chmod 600 "));
+	assert_non_null(strstr(err.s, f->creds));
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	/* 0600 and 0400 are fine; a config file readable by all is fine. */
+	assert_int_equal(chmod(f->config, 0644), 0);
+	static const mode_t fine[] = {0600, 0400};
+	for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+		assert_int_equal(chmod(f->creds, fine[i]), 0);
+		buf_reset(&err);
+		assert_int_equal(aws_files_load(&files, f->config, f->creds, &err), 0);
+		assert_non_null(files);
+		aws_files_free(&files);
 	}
 	buf_free(&err);
 	buf_free(&want);
@@ -1183,6 +1232,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_files_are_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_locations_and_env, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_credentials_file_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subsections_and_continuations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
