@@ -38,8 +38,7 @@ struct fuzz_file {
 	char path[64];
 };
 
-static inline void fuzz_file_set(struct fuzz_file *f, const char *name, const uint8_t *data, size_t size,
-				 mode_t mode)
+static inline void fuzz_file_set(struct fuzz_file *f, const char *name, const uint8_t *data, size_t size, mode_t mode)
 {
 	if (f->fd <= 0) {
 		f->fd = memfd_create(name, 0);

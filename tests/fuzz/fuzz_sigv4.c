@@ -72,7 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	static const struct sigv4_creds creds[] = {
 		{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL},
-		{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=="},
+		{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		 "AQoDYXdzEPT//////////"
+		 "wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/"
+		 "qkPpKPi/"
+		 "kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q"
+		 "6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/"
+		 "oLxBA=="},
 	};
 	static const unsigned flag_sets[] = {0, SIGV4_S3, SIGV4_NO_NORMALIZE | SIGV4_UNSIGNED_PAYLOAD,
 					     SIGV4_CONTENT_SHA256};
@@ -82,7 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&res, 0, sizeof res);
 		int rc = sigv4_sign(&req, &creds[i & 1], "us-east-1", "service", "20150830T123600Z", flag_sets[i], &res,
 				    &err);
-		if (rc == 0 && (!res.canonical_request || !res.authorization || !res.query || strlen(res.signature) != 64))
+		if (rc == 0 &&
+		    (!res.canonical_request || !res.authorization || !res.query || strlen(res.signature) != 64))
 			abort();
 		sigv4_result_free(&res);
 		buf_reset(&err);
