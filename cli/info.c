@@ -132,7 +132,6 @@ static void origin_text(struct buf *b, const char *origin, const char *var)
 /* The directories are core/config.h's config_theme_dirs, the list the
  * console itself searches. */
 
-
 static void find_themes(struct info *in)
 {
 	in->n_theme_dirs = config_theme_dirs(&in->theme_dirs);

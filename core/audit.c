@@ -33,34 +33,6 @@ char *audit_default_path(void)
 
 /* ---- writing -------------------------------------------------------------- */
 
-/* Create every missing directory above path's last component (0700). */
-static int make_parents(const char *path, struct buf *err)
-{
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir) {
-		free(dir);
-		return 0;
-	}
-	*slash = '\0';
-	for (char *p = dir + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			buf_printf(err, "%s: %s", dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	free(dir);
-	return 0;
-}
-
 /* Make a new file's directory entry durable too. */
 static void sync_parent(const char *path)
 {
@@ -81,7 +53,7 @@ static void sync_parent(const char *path)
  * missing.  Read access too: append_line looks at the last byte. */
 static int journal_fd(const char *path, struct buf *err)
 {
-	if (make_parents(path, err) < 0)
+	if (config_make_parents(path, err) < 0)
 		return -1;
 	struct stat st;
 	int created = stat(path, &st) < 0 && errno == ENOENT;

@@ -650,3 +650,31 @@ char **config_theme_names(size_t *n)
 	*n = out;
 	return names;
 }
+
+/* Create every missing directory above path's last component (0700). */
+int config_make_parents(const char *path, struct buf *err)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir) {
+		free(dir);
+		return 0;
+	}
+	*slash = '\0';
+	for (char *p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			buf_printf(err, "%s: %s", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	free(dir);
+	return 0;
+}

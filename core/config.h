@@ -121,4 +121,8 @@ char **config_theme_names(size_t *n);
 char *config_state_dir(void);
 char *config_cache_dir(void);
 
+/* Create every missing directory above path's last component, mode 0700 (the
+ * state and log files).  0, or -1 with err ("DIR: Permission denied"). */
+int config_make_parents(const char *path, struct buf *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/config.h"
 #include "core/sanitize.h"
 
 static int log_fd = -1;
@@ -19,41 +20,13 @@ static size_t nsecrets;
 
 static const char redacted[] = "[REDACTED]";
 
-/* Create every missing directory above path's last component (0700). */
-static int make_parents(const char *path, struct buf *err)
-{
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir) {
-		free(dir);
-		return 0;
-	}
-	*slash = '\0';
-	for (char *p = dir + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			buf_printf(err, "%s: %s", dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	free(dir);
-	return 0;
-}
-
 int log_open(const char *path, struct buf *err)
 {
 	if (!path || !*path) {
 		buf_adds(err, "no log file name");
 		return -1;
 	}
-	if (make_parents(path, err) < 0)
+	if (config_make_parents(path, err) < 0)
 		return -1;
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
