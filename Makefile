@@ -85,6 +85,21 @@ check: deps
 asan:
 	@$(MAKE) --no-print-directory VARIANT=asan tests
 
+# bench: the performance figures of docs/performance.md (not part of check):
+# its own sandboxes, about 5 minutes; BENCH_RUNS, BENCH_IDLE_SECONDS shorten it.
+bench: deps
+	@$(MAKE) --no-print-directory VARIANT=release relcon
+	@python3 tests/bench/bench.py
+
+# valgrind: every headless integration test and the scripted console (or
+# VALGRIND_TESTS: test modules, "ui") with each run of relcon under
+# memcheck: the release build (-O2 -g; ASan builds cannot run under
+# valgrind), on a sandbox of its own.
+VALGRIND_TESTS ?=
+valgrind: deps
+	@$(MAKE) --no-print-directory WERROR=1 VARIANT=release relcon
+	@sh tests/valgrind.sh build/release/relcon $(VALGRIND_TESTS)
+
 demo: deps
 	@$(MAKE) --no-print-directory relcon
 	@sh sandbox/demo.sh
@@ -167,6 +182,6 @@ clean:
 
 FORCE:
 
-.PHONY: all relcon tests deps check asan demo layering fuzz fuzz-build man completions install uninstall clean FORCE
+.PHONY: all relcon tests deps check asan bench valgrind demo layering fuzz fuzz-build man completions install uninstall clean FORCE
 
 -include $(LIB_OBJ:.o=.d) $(B)/main.d $(TEST_SRC:tests/unit/%.c=$(B)/tests/unit/%.d)

@@ -1,5 +1,6 @@
 /* main.c - argument parsing; picks the TUI or a headless command. */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,8 @@ static void usage(FILE *out)
 		     "  --version       print the version\n"
 		     "\n"
 		     "exit codes: 0 done, 1 the operation failed, 2 usage or config error,\n"
-		     "            3 refused by a guard or precondition\n");
+		     "            3 refused by a guard or precondition, 130 killed by SIGINT (Ctrl-C),\n"
+		     "            143 killed by SIGTERM, 129 killed by SIGHUP\n");
 }
 
 struct globals {
@@ -129,6 +131,26 @@ static int load_keymap(void)
 		fprintf(stderr, "relcon: %s\n", buf_str(&err));
 	buf_free(&err);
 	return rc;
+}
+
+/* End the process by sig with its default action (once everything is
+ * cleaned up and the terminal restored), so that the parent sees "killed
+ * by sig" -- a shell says 128 + sig, and a shell script or make stops as
+ * for any interrupted program -- rather than a plain exit status. */
+static int die_by(int sig)
+{
+	fflush(NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	return 128 + sig; /* not reached: the default action of these ends the process */
 }
 
 /* Open the --debug log; *opened gets its path (malloc'd) on success. */
@@ -255,5 +277,7 @@ int main(int argc, char **argv)
 	context_free(&ctx);
 	log_close();
 	free(log_path);
+	if (!cmd && rc > 128 && rc < 128 + NSIG)
+		return die_by(rc - 128);
 	return rc;
 }

@@ -36,6 +36,9 @@ struct call {
 	size_t limit;
 	struct bk_build *builds;
 	size_t n;
+	char *list_url; /* the list's first page, to go deeper than MAX_PAGES */
+	bk_keep_job_fn keep_job;
+	int pages; /* pages followed since list_url was (re)started */
 	void (*fn)(void);
 	void *ud;
 	struct call *next;
@@ -195,6 +198,7 @@ struct bk_client *bk_client_new(struct http *h, const struct bk_settings *s)
 static void call_free(struct call *k)
 {
 	bk_builds_free(&k->builds, k->n);
+	free(k->list_url);
 	free(k);
 }
 
@@ -364,6 +368,9 @@ static void fail_parse(struct call *k, const char *what, struct buf *err)
 	fail_call(k, &e);
 }
 
+/* Pages Buildkite serves of one listing; deeper lists go on by creation. */
+#define MAX_PAGES 50
+
 static void on_list_page(void *ud, const struct http_resp *r)
 {
 	struct call *k = ud;
@@ -382,6 +389,8 @@ static void on_list_page(void *ud, const struct http_resp *r)
 		fail_parse(k, "build list", &err);
 		return;
 	}
+	for (size_t i = 0; k->keep_job && i < n; i++)
+		bk_build_keep_jobs(&page[i], k->keep_job);
 	size_t want = k->limit ? k->limit - k->n : n;
 	if (n > want) {
 		for (size_t i = want; i < n; i++)
@@ -395,7 +404,19 @@ static void on_list_page(void *ud, const struct http_resp *r)
 	free(page);
 	char *next = bk_link_next(http_resp_header(r, "Link"));
 	if (next && k->limit && k->n < k->limit && n > 0) {
-		send_get(k, next, on_list_page);
+		if (++k->pages < MAX_PAGES || !k->list_url || !k->builds[k->n - 1].created_at) {
+			send_get(k, next, on_list_page);
+		} else {
+			/* Buildkite refuses pages past the 50th ("Listing builds
+			 * this deep is not supported"): go on from the first page
+			 * of the builds created before the oldest one so far. */
+			struct buf url = {0};
+			buf_adds(&url, k->list_url);
+			append_param(&url, "created_to", k->builds[k->n - 1].created_at);
+			k->pages = 0;
+			send_get(k, buf_str(&url), on_list_page);
+			buf_free(&url);
+		}
 		free(next);
 		return;
 	}
@@ -440,8 +461,12 @@ unsigned long bk_list_builds(struct bk_client *c, const struct bk_query *q, bk_b
 		append_param(&url, "commit", q->commit);
 	if (q->state && *q->state)
 		append_param(&url, "state", q->state);
+	for (size_t i = 0; i < q->nstates; i++)
+		append_param(&url, "state[]", q->states[i]);
 	if (q->exclude_jobs)
 		append_param(&url, "exclude_jobs", "true");
+	k->list_url = xstrdup(buf_str(&url));
+	k->keep_job = q->keep_job;
 	send_get(k, buf_str(&url), on_list_page);
 	buf_free(&url);
 	return k->id;

@@ -56,9 +56,16 @@ struct bk_query {
 	const char *branch; /* NULL = any */
 	const char *commit; /* full SHA, NULL = any */
 	const char *state;  /* NULL = any */
-	size_t limit;       /* stop after this many builds (0 = one page) */
-	int per_page;       /* 1..100; 0 = min(limit, 100) */
+	/* more states, any of which (state[]=...; "blocked" also matches
+	 * builds waiting at a block step) */
+	const char *const *states;
+	size_t nstates;
+	size_t limit; /* stop after this many builds (0 = one page) */
+	int per_page; /* 1..100; 0 = min(limit, 100) */
 	int exclude_jobs;
+	/* When set, each page keeps only the jobs this accepts (the others are
+	 * freed as the page arrives: a long list never holds them all). */
+	bk_keep_job_fn keep_job;
 };
 
 /* Callbacks own what they are given: builds must be freed with

@@ -189,6 +189,81 @@ int bk_builds_parse(const char *json, size_t len, struct bk_build **out, size_t 
 	return 0;
 }
 
+/* ---- back to the wire format (the console's on-disk cache) ---- */
+
+static void put_str(json_object *o, const char *key, const char *v)
+{
+	if (v)
+		json_object_object_add(o, key, json_object_new_string(v));
+}
+
+static json_object *job_to_json(const struct bk_job *j)
+{
+	json_object *o = json_object_new_object();
+	put_str(o, "id", j->id);
+	put_str(o, "type", j->type_name);
+	put_str(o, "label", j->label);
+	put_str(o, "name", j->name);
+	put_str(o, "step_key", j->step_key);
+	put_str(o, "state", j->state);
+	put_str(o, "web_url", j->web_url);
+	if (j->type == BK_JOB_MANUAL)
+		json_object_object_add(o, "unblockable", json_object_new_boolean(j->unblockable));
+	if (j->unblocked_by) {
+		json_object *by = json_object_new_object();
+		put_str(by, "name", j->unblocked_by);
+		json_object_object_add(o, "unblocked_by", by);
+	}
+	put_str(o, "unblocked_at", j->unblocked_at);
+	put_str(o, "started_at", j->started_at);
+	put_str(o, "finished_at", j->finished_at);
+	if (j->exit_status >= 0)
+		json_object_object_add(o, "exit_status", json_object_new_int(j->exit_status));
+	return o;
+}
+
+static json_object *build_to_json(const struct bk_build *b)
+{
+	json_object *o = json_object_new_object();
+	put_str(o, "id", b->id);
+	json_object_object_add(o, "number", json_object_new_int64(b->number));
+	put_str(o, "state", b->state);
+	json_object_object_add(o, "blocked", json_object_new_boolean(b->blocked));
+	put_str(o, "message", b->message);
+	put_str(o, "commit", b->commit);
+	put_str(o, "branch", b->branch);
+	put_str(o, "web_url", b->web_url);
+	if (b->author || b->author_email) {
+		json_object *a = json_object_new_object();
+		put_str(a, "name", b->author);
+		put_str(a, "email", b->author_email);
+		json_object_object_add(o, "author", a);
+	}
+	put_str(o, "created_at", b->created_at);
+	put_str(o, "started_at", b->started_at);
+	put_str(o, "finished_at", b->finished_at);
+	if (b->nmeta) {
+		json_object *md = json_object_new_object();
+		for (size_t i = 0; i < b->nmeta; i++)
+			put_str(md, b->meta_keys[i], b->meta_values[i]);
+		json_object_object_add(o, "meta_data", md);
+	}
+	json_object *jobs = json_object_new_array();
+	for (size_t i = 0; i < b->njobs; i++)
+		json_object_array_add(jobs, job_to_json(&b->jobs[i]));
+	json_object_object_add(o, "jobs", jobs);
+	return o;
+}
+
+void bk_build_to_json(const struct bk_build *b, struct buf *out)
+{
+	json_object *o = build_to_json(b);
+	size_t len;
+	const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	buf_add(out, s, len);
+	json_object_put(o);
+}
+
 int bk_build_parse(const char *json, size_t len, struct bk_build *out, struct buf *err)
 {
 	memset(out, 0, sizeof *out);
@@ -281,6 +356,24 @@ void bk_build_copy(struct bk_build *dst, const struct bk_build *src)
 			dst->meta_values[i] = xstrdup(src->meta_values[i]);
 		}
 		dst->nmeta = src->nmeta;
+	}
+}
+
+void bk_build_keep_jobs(struct bk_build *b, bk_keep_job_fn keep)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->njobs; i++) {
+		if (keep(&b->jobs[i]))
+			b->jobs[n++] = b->jobs[i];
+		else
+			bk_job_free(&b->jobs[i]);
+	}
+	b->njobs = n;
+	if (!n) {
+		free(b->jobs);
+		b->jobs = NULL;
+	} else {
+		b->jobs = xrealloc(b->jobs, n * sizeof *b->jobs); /* give back the dropped slots */
 	}
 }
 

@@ -72,6 +72,16 @@ int bk_job_parse(const char *json, size_t len, struct bk_job *out, struct buf *e
  * or NULL when the body is not such an object. */
 char *bk_error_message(const char *json, size_t len);
 
+/* Append one build as a JSON object in the API's own format, on one line
+ * (newlines in strings are escaped), which bk_build_parse reads back to the
+ * same struct (the console's cache). */
+void bk_build_to_json(const struct bk_build *b, struct buf *out);
+
+/* Which jobs to keep (1) of a build. */
+typedef int (*bk_keep_job_fn)(const struct bk_job *j);
+/* Free the jobs keep does not accept, keeping the others in order. */
+void bk_build_keep_jobs(struct bk_build *b, bk_keep_job_fn keep);
+
 /* Deep copy. */
 void bk_build_copy(struct bk_build *dst, const struct bk_build *src);
 

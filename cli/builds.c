@@ -12,8 +12,10 @@
 #include "cli/cli.h"
 #include "core/sanitize.h"
 #include "core/timeutil.h"
+#include "release/buildcache.h"
 #include "release/context.h"
 #include "release/lineage.h"
+#include "release/overview.h"
 #include "release/pipeline.h"
 #include "release/releases.h"
 
@@ -182,7 +184,45 @@ static const char *step_text(const struct bk_job *j)
 	return j->state ? j->state : "?";
 }
 
-static void print_build_row(const struct bk_build *b, const struct config *cfg, time_t now)
+/* --artifacts: the overview's cells ("3/3", "yes", "alpha", "2026.11.2"). */
+static void overview_cells(const struct overview *o, const struct overview_row *r, struct buf *ami, struct buf *tpl,
+			   struct buf *pub, struct buf *stk)
+{
+	if (o->part[OV_AMIS] == FETCH_DONE)
+		buf_printf(ami, "%d/%d%s", r->amis, o->nregions, r->amis_other ? "+" : "");
+	else
+		buf_adds(ami, "?");
+	buf_adds(tpl, o->part[OV_TEMPLATES] != FETCH_DONE ? "?" : r->templates ? "yes" : "-");
+	if (r->release && o->part[OV_RELEASES] == FETCH_DONE && r->released)
+		buf_adds(pub, r->release);
+	else if (o->part[OV_ALPHA] == FETCH_DONE && r->alpha)
+		buf_adds(pub, "alpha");
+	else
+		buf_adds(pub, o->part[OV_ALPHA] == FETCH_DONE && o->part[OV_RELEASES] == FETCH_DONE ? "-" : "?");
+	if (o->part[OV_STACKS] == FETCH_DONE)
+		buf_printf(stk, "%d", r->stacks);
+	else
+		buf_adds(stk, "?");
+}
+
+static json_object *overview_json(const struct overview *o, const struct overview_row *r)
+{
+	json_object *a = json_object_new_object();
+	int ok_amis = o->part[OV_AMIS] == FETCH_DONE, ok_alpha = o->part[OV_ALPHA] == FETCH_DONE;
+	json_object_object_add(a, "ami_regions", ok_amis ? json_object_new_int(r->amis) : NULL);
+	json_object_object_add(a, "amis_not_available", ok_amis ? json_object_new_int(r->amis_other) : NULL);
+	json_object_object_add(a, "templates",
+			       o->part[OV_TEMPLATES] == FETCH_DONE ? json_object_new_boolean(r->templates) : NULL);
+	json_object_object_add(a, "alpha", ok_alpha ? json_object_new_boolean(r->alpha) : NULL);
+	json_object_object_add(a, "release", str_or_null(r->release));
+	json_object_object_add(a, "released",
+			       o->part[OV_RELEASES] == FETCH_DONE ? json_object_new_boolean(r->released) : NULL);
+	json_object_object_add(a, "stacks", o->part[OV_STACKS] == FETCH_DONE ? json_object_new_int(r->stacks) : NULL);
+	return a;
+}
+
+static void print_build_row(const struct bk_build *b, const struct config *cfg, time_t now,
+			    const struct overview_row *r, const struct overview *o)
 {
 	char num[24], commit[16];
 	struct buf state = {0}, age = {0};
@@ -198,6 +238,18 @@ static void print_build_row(const struct bk_build *b, const struct config *cfg, 
 	put_cell(buf_str(&state), 16, 0);
 	for (int k = 0; k < STEP_COUNT; k++)
 		put_cell(step_text(pipeline_step(b, k, cfg)), 9, 0);
+	if (r) {
+		struct buf ami = {0}, tpl = {0}, pub = {0}, stk = {0};
+		overview_cells(o, r, &ami, &tpl, &pub, &stk);
+		put_cell(buf_str(&ami), 4, 0);
+		put_cell(buf_str(&tpl), 3, 0);
+		put_cell(buf_str(&pub), 10, 0);
+		put_cell(buf_str(&stk), 3, 0);
+		buf_free(&ami);
+		buf_free(&tpl);
+		buf_free(&pub);
+		buf_free(&stk);
+	}
 	put_cell(buf_str(&age), 4, 0);
 	put_cell(b->author, 16, 0);
 	put_cell(b->message, 0, 1);
@@ -237,21 +289,57 @@ static int parse_long(const char *s, long *out)
 	return 0;
 }
 
+/* The console's last list of this branch, if any, names the commits the
+ * list will most likely hold: their AMIs are asked for beside the list.
+ * Only a hint: what is printed is what the list and AWS answer. */
+static void hint_from_cache(struct context *ctx, const char *branch, struct overview_fetch *ov)
+{
+	char *path, *key;
+	buildcache_names(bk_client_settings(ctx->bk), branch ? branch : "", &path, &key);
+	struct bk_build *v;
+	size_t n;
+	time_t at;
+	struct buf err = {0};
+	if (buildcache_load(path, key, &v, &n, &at, &err) > 0) {
+		const char **commits = xcalloc(n + 1, sizeof *commits);
+		size_t nc = 0;
+		for (size_t i = 0; i < n; i++)
+			if (v[i].commit)
+				commits[nc++] = v[i].commit;
+		overview_fetch_hint(ov, commits, nc);
+		free(commits);
+		bk_builds_free(&v, n);
+	}
+	buf_free(&err);
+	free(path);
+	free(key);
+}
+
+static void overview_changed(void *ud, const struct overview *o)
+{
+	int *done = ud;
+	if (o->state != FETCH_LOADING)
+		*done = 1;
+}
+
 int cmd_builds(struct context *ctx, int argc, char **argv)
 {
 	const char *branch = NULL;
 	long limit = ctx->cfg.ui_limit;
-	int json = 0, c;
+	int json = 0, artifacts = 0, c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "b:n:jh", build_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:n:ajh", build_opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			branch = optarg;
 			break;
 		case 'n':
-			if (parse_long(optarg, &limit) < 0 || limit < 1 || limit > 1000)
-				return usage_error("builds", "--limit wants a number from 1 to 1000");
+			if (parse_long(optarg, &limit) < 0 || limit < 1 || limit > 10000)
+				return usage_error("builds", "--limit wants a number from 1 to 10000");
+			break;
+		case 'a':
+			artifacts = 1;
 			break;
 		case 'j':
 			json = 1;
@@ -265,6 +353,15 @@ int cmd_builds(struct context *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("builds", "unexpected argument");
+	if (artifacts && need_aws(ctx, "builds --artifacts") != 0)
+		return EXIT_USAGE;
+	/* The listings and the stacks need no commits: they start now, beside
+	 * the Buildkite list; the AMIs start when the commits are known. */
+	int ov_done = 0;
+	struct overview_fetch *ov =
+		artifacts ? overview_fetch_start(ctx->aws, &ctx->cfg, overview_changed, &ov_done) : NULL;
+	if (ov)
+		hint_from_cache(ctx, branch, ov);
 	struct wait_builds w = {0};
 	struct bk_query q = {.branch = branch, .limit = (size_t)limit, .per_page = (int)ctx->cfg.bk_per_page};
 	bk_list_builds(ctx->bk, &q, got_builds, &w);
@@ -272,23 +369,46 @@ int cmd_builds(struct context *ctx, int argc, char **argv)
 	if (w.error) {
 		int rc = cli_fail("listing builds", w.error);
 		free(w.error);
+		overview_fetch_free(&ov);
 		return rc;
+	}
+	const struct overview *o = NULL;
+	if (ov) {
+		overview_fetch_builds(ov, w.builds, w.n);
+		context_wait(ctx, &ov_done);
+		o = overview_fetch_result(ov);
 	}
 	if (json) {
 		json_object *arr = json_object_new_array();
-		for (size_t i = 0; i < w.n; i++)
-			json_object_array_add(arr, cli_build_json(&w.builds[i], &ctx->cfg, 0));
+		for (size_t i = 0; i < w.n; i++) {
+			json_object *b = cli_build_json(&w.builds[i], &ctx->cfg, 0);
+			if (o)
+				json_object_object_add(b, "artifacts", overview_json(o, &o->v[i]));
+			json_object_array_add(arr, b);
+		}
 		print_json(arr);
 		json_object_put(arr);
 	} else {
 		time_t now = time_now();
-		printf("%-8s%-10s%-22s%-18s%-11s%-11s%-11s%-6s%-18s%s\n", "BUILD", "COMMIT", "BRANCH", "STATE", "AMIS",
-		       "ALPHA", "RELEASE", "AGE", "AUTHOR", "MESSAGE");
+		printf("%-8s%-10s%-22s%-18s%-11s%-11s%-11s", "BUILD", "COMMIT", "BRANCH", "STATE", "AMIS", "ALPHA",
+		       "RELEASE");
+		if (o)
+			printf("%-6s%-5s%-12s%-5s", "AMI", "TPL", "PUBLIC", "STK");
+		printf("%-6s%-18s%s\n", "AGE", "AUTHOR", "MESSAGE");
 		for (size_t i = 0; i < w.n; i++)
-			print_build_row(&w.builds[i], &ctx->cfg, now);
+			print_build_row(&w.builds[i], &ctx->cfg, now, o ? &o->v[i] : NULL, o);
 	}
+	int rc = EXIT_OK;
+	for (int p = 0; o && p < OV_PARTS; p++)
+		if (o->error[p]) {
+			struct buf what = {0};
+			buf_printf(&what, "builds --artifacts: %s", overview_part_name((enum overview_part)p));
+			rc = cli_fail(buf_str(&what), o->error[p]);
+			buf_free(&what);
+		}
+	overview_fetch_free(&ov);
 	bk_builds_free(&w.builds, w.n);
-	return EXIT_OK;
+	return rc;
 }
 
 struct wait_build {
@@ -378,12 +498,21 @@ static void print_build_text(const struct bk_build *b, const struct config *cfg)
 	char *msg = sanitize_str(b->message, 0);
 	char *branch = sanitize_str(b->branch, SANITIZE_ONE_LINE);
 	char *author = sanitize_str(b->author, SANITIZE_ONE_LINE);
-	printf("Build    #%ld  %s%s\n", b->number, b->state ? b->state : "?", b->blocked ? " (blocked)" : "");
-	printf("Commit   %s\n", b->commit ? b->commit : "-");
+	/* Every field is remote text, not only the message and names. */
+	char *state = sanitize_str(b->state ? b->state : "?", SANITIZE_ONE_LINE);
+	char *commit = sanitize_str(b->commit ? b->commit : "-", SANITIZE_ONE_LINE);
+	char *created = sanitize_str(b->created_at ? b->created_at : "-", SANITIZE_ONE_LINE);
+	char *url = sanitize_str(b->web_url ? b->web_url : "-", SANITIZE_ONE_LINE);
+	printf("Build    #%ld  %s%s\n", b->number, state, b->blocked ? " (blocked)" : "");
+	printf("Commit   %s\n", commit);
 	printf("Branch   %s\n", branch);
 	printf("Author   %s\n", author);
-	printf("Created  %s (%s)\n", b->created_at ? b->created_at : "-", buf_str(&age));
-	printf("URL      %s\n", b->web_url ? b->web_url : "-");
+	printf("Created  %s (%s)\n", created, buf_str(&age));
+	printf("URL      %s\n", url);
+	free(state);
+	free(commit);
+	free(created);
+	free(url);
 	printf("\n%s\n\nBlock steps:\n", msg);
 	for (int k = 0; k < STEP_COUNT; k++) {
 		const struct bk_job *j = pipeline_step(b, k, cfg);
@@ -393,15 +522,18 @@ static void print_build_text(const struct bk_build *b, const struct config *cfg)
 			continue;
 		}
 		char *by = sanitize_str(j->unblocked_by, SANITIZE_ONE_LINE);
-		printf("%-10s ", step_text(j));
+		char *at = sanitize_str(j->unblocked_at ? j->unblocked_at : "?", SANITIZE_ONE_LINE);
+		char *st = sanitize_str(step_text(j), SANITIZE_ONE_LINE);
+		printf("%-10s ", st);
+		free(st);
 		if (j->unblocked_by || j->unblocked_at)
-			printf("unblocked by %s at %s\n", j->unblocked_by ? by : "?",
-			       j->unblocked_at ? j->unblocked_at : "?");
+			printf("unblocked by %s at %s\n", j->unblocked_by ? by : "?", at);
 		else if (j->unblockable)
 			printf("ready to be unblocked\n");
 		else
 			printf("\n");
 		free(by);
+		free(at);
 	}
 	printf("\nJobs:\n");
 	for (size_t i = 0; i < b->njobs; i++) {
@@ -409,8 +541,12 @@ static void print_build_text(const struct bk_build *b, const struct config *cfg)
 		if (j->type == BK_JOB_WAITER)
 			continue;
 		char *name = sanitize_str(j->name, SANITIZE_ONE_LINE);
-		printf("  %-8s %-12s %s\n", j->type_name ? j->type_name : "?", j->state ? j->state : "?", name);
+		char *type = sanitize_str(j->type_name ? j->type_name : "?", SANITIZE_ONE_LINE);
+		char *jstate = sanitize_str(j->state ? j->state : "?", SANITIZE_ONE_LINE);
+		printf("  %-8s %-12s %s\n", type, jstate, name);
 		free(name);
+		free(type);
+		free(jstate);
 	}
 	free(msg);
 	free(branch);

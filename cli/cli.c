@@ -5,8 +5,10 @@
 
 #include <getopt.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/internal.h"
 #include "core/sanitize.h"
@@ -21,7 +23,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"builds", "[--branch B] [--limit N] [--json]", "recent builds of the pipeline with their block steps",
+	{"builds", "[--branch B] [--limit N] [--artifacts] [--json]",
+	 "recent builds of the pipeline with their block steps; --artifacts: and each one's AMIs, templates, "
+	 "public release and stacks",
 	 cmd_builds},
 	{"build", "COMMIT|NUMBER [--json]",
 	 "one build: jobs, block steps (who unblocked them, when), AMIs, template URLs", cmd_build},
@@ -76,8 +80,61 @@ void cli_usage(FILE *out, const char *command)
 	}
 }
 
+/* ---- interruption ---------------------------------------------------------- */
+
+/* The commands that change something.  SIGINT, SIGTERM and SIGHUP end them
+ * as they end any program -- killed by the signal, so a shell says 130, 143
+ * or 129 -- after one line on stderr saying whether a change had been sent
+ * (cli_sending).  The journal needs nothing more: each line is whole (one
+ * write, fsync'd), and an intent whose answer never came reads "no
+ * outcome". */
+static const char *const changing[] = {"launch", "teardown", "unblock-build", "promote"};
+static volatile sig_atomic_t sent;
+
+static void say(const char *s)
+{
+	ssize_t r = write(STDERR_FILENO, s, strlen(s));
+	(void)r;
+}
+
+/* Only async-signal-safe calls: write(2), then the default action. */
+static void on_interrupt(int sig)
+{
+	say("\nrelcon: interrupted (");
+	say(sig == SIGINT ? "SIGINT)" : sig == SIGTERM ? "SIGTERM)" : "SIGHUP)");
+	say(sent ? ": what was sent goes on without relcon; relcon audit shows it (\"no outcome\" when its answer "
+		   "had not come)\n"
+		 : " before anything was changed\n");
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_interrupts(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa, old;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_interrupt;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESETHAND;
+		/* A signal ignored by the parent (nohup, a background job's
+		 * SIGINT) stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+void cli_sending(void)
+{
+	sent = 1;
+}
+
 int cli_run(struct context *ctx, int argc, char **argv)
 {
+	for (size_t i = 0; i < sizeof changing / sizeof changing[0]; i++)
+		if (!strcmp(changing[i], argv[0]))
+			catch_interrupts();
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(commands[i].name, argv[0]))
 			return commands[i].run(ctx, argc, argv);
@@ -94,10 +151,14 @@ json_object *str_or_null(const char *s)
 
 void print_json(json_object *o)
 {
-	/* The exact original strings: no slash escaping, UTF-8 as is. */
+	/* The exact original strings: no slash escaping, UTF-8 as is, but what
+	 * could act on a terminal (C1, bidi, invisible characters) as \u
+	 * escapes and invalid UTF-8 as \ufffd (sanitize_json). */
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	fputs(s, stdout);
+	char *safe = sanitize_json(s);
+	fputs(safe, stdout);
 	fputc('\n', stdout);
+	free(safe);
 }
 
 /* ---- text ------------------------------------------------------------------ */
@@ -119,11 +180,9 @@ void put_cell(const char *s, int width, int last)
 /* ---- options and errors ------------------------------------------------------ */
 
 const struct option build_opts[] = {
-	{"branch", required_argument, NULL, 'b'},
-	{"limit", required_argument, NULL, 'n'},
-	{"json", no_argument, NULL, 'j'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	{"branch", required_argument, NULL, 'b'}, {"limit", required_argument, NULL, 'n'},
+	{"artifacts", no_argument, NULL, 'a'},    {"json", no_argument, NULL, 'j'},
+	{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 };
 
 int usage_error(const char *cmd, const char *msg)

@@ -60,6 +60,12 @@ int simple_opts(int argc, char **argv, const char *cmd, int *json, int positiona
 struct bk_build;
 int find_build(struct context *ctx, const char *ref, struct bk_build **out);
 
+/* Called right before a change is journaled and sent (CreateStack,
+ * DeleteStack, an unblock): from then on an interruption (SIGINT, SIGTERM,
+ * SIGHUP; cli.c) says the change goes on without relcon, not that nothing
+ * was changed. */
+void cli_sending(void);
+
 /* Ask on the terminal "what: " and read a line: 1 when it is exactly name,
  * 0 when not, -1 when there is no terminal to ask on. */
 int confirm_typed(const char *what, const char *name);

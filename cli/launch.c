@@ -56,7 +56,9 @@ struct follow {
 	char **seen;
 	size_t nseen;
 	char *status;
-	char *failure;
+	char *failure;  /* the stack's first failure, or why it could not be read */
+	int unread;     /* readings in a row that failed before the stack was read */
+	int unreadable; /* gave up: failure says why the stack could not be read */
 	size_t last_done, last_total;
 };
 
@@ -90,11 +92,23 @@ static void watched(void *ud, const struct stack_watch_view *v)
 	if (!d || d->state == FETCH_LOADING)
 		return;
 	if (!d->have_root) {
+		/* Not read yet: the watch tries again (v->stale) unless the stack
+		 * does not exist; a few failed reads in a row end the wait. */
+		if (v->stale && ++f->unread < 10) {
+			if (!f->quiet) {
+				char *clean = sanitize_str(v->stale, SANITIZE_ONE_LINE);
+				fprintf(stderr, "relcon: could not read the stack (trying again): %s\n", clean);
+				free(clean);
+			}
+			return;
+		}
 		free(f->failure);
 		f->failure = xstrdup(d->error ? d->error : "the stack could not be read");
+		f->unreadable = 1;
 		f->done = 1;
 		return;
 	}
+	f->unread = 0;
 	for (size_t i = d->nevents; i-- > 0;)
 		if (!seen(f, d->events[i].event_id) && !f->quiet)
 			print_event(&d->events[i]);
@@ -228,6 +242,7 @@ int cmd_launch(struct context *ctx, int argc, char **argv)
 	}
 	struct wait_create wc = {0};
 	buf_reset(&why);
+	cli_sending();
 	if (launch_create(l, ctx, created, &wc, &why) < 0) {
 		rc = cli_fail("launch", buf_str(&why));
 		goto out;
@@ -248,7 +263,9 @@ int cmd_launch(struct context *ctx, int argc, char **argv)
 		if (!json) {
 			fprintf(stderr, "relcon: %s: %s\n", p->stack_name, f.status ? f.status : "unknown");
 			if (!ok && f.failure)
-				print_lines("relcon: first failure: ", f.failure);
+				print_lines(f.unreadable ? "relcon: could not read the stack: "
+							 : "relcon: first failure: ",
+					    f.failure);
 			if (ok)
 				fprintf(stderr, "relcon: next: relcon stack %s; relcon ssh %s; relcon teardown %s\n",
 					p->stack_name, p->stack_name, p->stack_name);

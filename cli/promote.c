@@ -156,6 +156,7 @@ static int run(struct context *ctx, enum promote_kind kind, const char *ref, con
 		rc = EXIT_REFUSED;
 		goto out;
 	}
+	cli_sending();
 	if (promote_send(pr, override, follow, progressed, &f, &why) < 0) {
 		char *clean = sanitize_str(buf_str(&why), SANITIZE_ONE_LINE);
 		fprintf(stderr, "relcon: %s refused: %s\n", promote_kind_name(kind), clean);

@@ -189,42 +189,65 @@ static json_object *stack_detail_json(const struct stack_detail *d)
 	return o;
 }
 
+/* Sanitized copies of one line's fields (every field of a stack is remote
+ * text: parameter values, outputs and event reasons are whatever the
+ * template or its author put there), freed together. */
+struct clean_line {
+	char *v[8];
+	size_t n;
+};
+
+static const char *cl(struct clean_line *c, const char *s)
+{
+	if (c->n == sizeof c->v / sizeof c->v[0])
+		return "";
+	return c->v[c->n++] = sanitize_str(s ? s : "", SANITIZE_ONE_LINE);
+}
+
+static void cl_free(struct clean_line *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i]);
+	c->n = 0;
+}
+
 static void print_stack_text(const struct stack_detail *d)
 {
 	const struct cfn_stack *s = &d->root;
-	char *reason = sanitize_str(s->status_reason, SANITIZE_ONE_LINE);
-	printf("Stack    %s\nStatus   %s%s%s\nCreated  %s\n", s->name, s->status, s->status_reason ? ": " : "",
-	       s->status_reason ? reason : "", s->creation_time ? s->creation_time : "-");
-	free(reason);
+	struct clean_line c = {0};
+	printf("Stack    %s\nStatus   %s%s%s\nCreated  %s\n", cl(&c, s->name), cl(&c, s->status),
+	       s->status_reason ? ": " : "", s->status_reason ? cl(&c, s->status_reason) : "",
+	       s->creation_time ? cl(&c, s->creation_time) : "-");
+	cl_free(&c);
 	printf("\nParameters:\n");
-	for (size_t i = 0; i < s->nparams; i++)
-		printf("  %-28s %s\n", s->params[i].key, s->params[i].value ? s->params[i].value : "");
+	for (size_t i = 0; i < s->nparams; i++) {
+		printf("  %-28s %s\n", cl(&c, s->params[i].key), cl(&c, s->params[i].value));
+		cl_free(&c);
+	}
 	printf("\nOutputs:\n");
 	for (size_t i = 0; i < d->noutputs; i++) {
-		char *v = sanitize_str(d->outputs[i].value, SANITIZE_ONE_LINE);
-		printf("  %-24s %-28s %s\n", *d->outputs[i].stack ? d->outputs[i].stack : "(root)", d->outputs[i].key,
-		       v);
-		free(v);
+		printf("  %-24s %-28s %s\n", *d->outputs[i].stack ? cl(&c, d->outputs[i].stack) : "(root)",
+		       cl(&c, d->outputs[i].key), cl(&c, d->outputs[i].value));
+		cl_free(&c);
 	}
 	printf("\nHosts:\n");
 	for (size_t i = 0; i < d->nhosts; i++) {
 		const struct detail_host *h = &d->hosts[i];
-		printf("  %-26s %-20s public %-15s private %-15s %s\n", h->logical_id, h->instance_id,
-		       h->public_ip ? h->public_ip : "-", h->private_ip ? h->private_ip : "-",
-		       h->state ? h->state : "");
+		printf("  %-26s %-20s public %-15s private %-15s %s\n", cl(&c, h->logical_id), cl(&c, h->instance_id),
+		       h->public_ip ? cl(&c, h->public_ip) : "-", h->private_ip ? cl(&c, h->private_ip) : "-",
+		       cl(&c, h->state));
+		cl_free(&c);
 	}
 	printf("\nResources: %zu\nEvents (newest first):\n", d->nresources);
 	for (size_t i = 0; i < d->nevents && i < 20; i++) {
 		const struct cfn_event *e = &d->events[i];
-		char *why = sanitize_str(e->status_reason, SANITIZE_ONE_LINE);
-		printf("  %-24s %-28s %-22s %s\n", e->timestamp ? e->timestamp : "", e->logical_id ? e->logical_id : "",
-		       e->status ? e->status : "", why);
-		free(why);
+		printf("  %-24s %-28s %-22s %s\n", cl(&c, e->timestamp), cl(&c, e->logical_id), cl(&c, e->status),
+		       cl(&c, e->status_reason));
+		cl_free(&c);
 	}
 	if (d->error) {
-		char *e = sanitize_str(d->error, SANITIZE_ONE_LINE);
-		fprintf(stderr, "relcon: part of the stack could not be read: %s\n", e);
-		free(e);
+		fprintf(stderr, "relcon: part of the stack could not be read: %s\n", cl(&c, d->error));
+		cl_free(&c);
 	}
 }
 
@@ -397,6 +420,7 @@ static int teardown_one(struct context *ctx, const char *name, int yes, int foll
 	} else {
 		struct wait_teardown w = {.follow = follow};
 		struct buf jerr = {0};
+		cli_sending();
 		struct teardown *t = teardown_start(ctx, d->root.id, d->root.name, (const char *const *)retain.v,
 						    retain.n, follow, 2000, teardown_progress, &w, &jerr);
 		if (!t) {

@@ -74,7 +74,11 @@ static const struct key keys[] = {
 	    "Attempts per request; throttling and server errors are retried"),
 	STR("ui.theme", ui_theme, "default", "Colour theme: default, light, high-contrast, mono, or a path to a theme file"),
 	STR("ui.branch", ui_branch, "", "Branch the home screen shows at start (\"\" = all branches)"),
-	INT("ui.builds", ui_limit, 50, 1, 1000, "Builds listed on the home screen"),
+	INT("ui.builds", ui_limit, 50, 1, 10000,
+	    "Builds listed on the home screen (above 1000, each keeps only its block steps and running jobs in memory)"),
+	INT("ui.cache", ui_cache, 1, 0, 1,
+	    "1: the console opens on the last builds it saw (kept in $XDG_CACHE_HOME/relcon/builds), marked with their "
+	    "age, then refreshes; 0: no cache"),
 	ONEOF("ui.notify", ui_notify, "bell", notify_choices,
 	      "What a launch, teardown or promotion that ends sends: bell; osc9 or osc777, the bell and a desktop "
 	      "notification (OSC 9: iTerm2, WezTerm; OSC 777: foot, urxvt; tmux passes them on with "

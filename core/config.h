@@ -43,6 +43,7 @@ struct config {
 	char *ui_branch; /* ui.branch ""  (initial branch filter; "" = all) */
 	long ui_limit;   /* ui.builds 50  builds listed on the home screen */
 	char *ui_notify; /* ui.notify "bell": when a long operation ends: bell, osc9, osc777 or none */
+	long ui_cache;   /* ui.cache 1: open on the cached builds (release/buildcache.h) */
 	long ui_mouse;   /* ui.mouse 0: 1 = wheel scrolls, click selects (tui/) */
 	/* aws: (used by the AWS issue; defaults from PROCESS.md) */
 	char *aws_region;                    /* aws.region "us-east-2" */

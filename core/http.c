@@ -364,7 +364,10 @@ unsigned long http_send(struct http *h, const struct http_req *req, http_done_fn
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->timeout_ms < 10000 ? r->timeout_ms : 10000L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/* Wait for a connection that may multiplex only where HTTP/2 can be
+	 * had (TLS, ALPN): on plain http:// every request would queue behind
+	 * the first connection's answer instead of opening its own. */
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, strncmp(r->url, "https://", 8) ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "relcon/" RELCON_VERSION);
@@ -515,8 +518,8 @@ static void finish(struct http *h, struct request *r, CURLcode cc)
 	curl_multi_remove_handle(h->multi, r->easy);
 	r->in_multi = 0;
 	long retry_after = (status == 429 || status == 503) ? http_retry_after_s(&ctx.pub) : -1;
-	log_msg(LOG_DEBUG, "http: %s %s -> %ld%s%s (%lld ms)", r->method, r->url, status, ctx.pub.error ? " " : "",
-		ctx.pub.error ? ctx.pub.error : "", ctx.pub.elapsed_ms);
+	log_msg(LOG_DEBUG, "http: done %s %s status=%ld ms=%lld%s%s", r->method, r->url, status, ctx.pub.elapsed_ms,
+		ctx.pub.error ? " error=" : "", ctx.pub.error ? ctx.pub.error : "");
 	if (should_retry(r, cc, status, retry_after)) {
 		long wait;
 		if (retry_after >= 0) {

@@ -53,6 +53,8 @@ int loop_busy(const struct loop *l);
 
 /* Monotonic milliseconds. */
 long long loop_now_ms(void);
+/* The same clock in microseconds (frame timing in the debug log). */
+long long loop_now_us(void);
 
 /* Counters for benchmarks and the idle-CPU check: how many times poll()
  * returned. */

@@ -107,6 +107,22 @@ static int is_named(uint32_t cp)
 	       cp == 0xfeff;
 }
 
+/* Further default-ignorable characters that draw nothing (or a blank that
+ * passes for nothing) and carry no meaning in the text relcon shows: the
+ * combining grapheme joiner, Hangul fillers, Khmer inherent vowels, the
+ * Mongolian vowel separator, the deprecated format characters U+206A-206F,
+ * interlinear annotation controls, shorthand format controls, musical
+ * formatting and the tag characters (kept only in an emoji flag sequence,
+ * U+1F3F4 followed by tags: the flag of Scotland). */
+static int is_invisible(uint32_t cp, uint32_t prev)
+{
+	if (cp >= 0xe0020 && cp <= 0xe007f)
+		return !(prev == 0x1f3f4 || (prev >= 0xe0020 && prev <= 0xe007f));
+	return cp == 0x034f || cp == 0x115f || cp == 0x1160 || cp == 0x17b4 || cp == 0x17b5 || cp == 0x180e ||
+	       (cp >= 0x206a && cp <= 0x206f) || cp == 0x3164 || cp == 0xffa0 || (cp >= 0xfff9 && cp <= 0xfffb) ||
+	       (cp >= 0x1bca0 && cp <= 0x1bca3) || (cp >= 0x1d173 && cp <= 0x1d17a) || (cp >= 0xe0000 && cp <= 0xe001f);
+}
+
 /* Pictographs and the variation selector that may end one: a zero-width
  * joiner between two of them forms one emoji (👩‍💻) and is harmless. */
 static int is_emoji(uint32_t cp)
@@ -155,7 +171,7 @@ char *sanitize(const char *s, size_t len, unsigned flags, size_t max_bytes)
 				uint32_t next = 0;
 				int joins = cp == 0x200d && is_emoji(prev) && i + n < len &&
 					    decode(p + i + n, len - i - n, &next) && is_emoji(next);
-				int named = is_named(cp) && !joins;
+				int named = (is_named(cp) && !joins) || is_invisible(cp, prev);
 				full = named ? emit_codepoint_name(&o, cp) : emit(&o, (const char *)p + i, n);
 				prev = named ? 0 : cp;
 				i += n;
@@ -174,4 +190,56 @@ char *sanitize(const char *s, size_t len, unsigned flags, size_t max_bytes)
 char *sanitize_str(const char *s, unsigned flags)
 {
 	return sanitize(s, s ? strlen(s) : 0, flags, 0);
+}
+
+/* Append code point cp as a JSON escape (a surrogate pair above U+FFFF). */
+static void json_escape_cp(struct buf *b, uint32_t cp)
+{
+	if (cp > 0xffff) {
+		cp -= 0x10000;
+		buf_printf(b, "\\u%04x\\u%04x", (unsigned)(0xd800 + (cp >> 10)), (unsigned)(0xdc00 + (cp & 0x3ff)));
+	} else {
+		buf_printf(b, "\\u%04x", (unsigned)cp);
+	}
+}
+
+char *sanitize_json(const char *json)
+{
+	struct buf b = {0};
+	const unsigned char *p = (const unsigned char *)(json ? json : "");
+	size_t len = strlen((const char *)p), i = 0;
+	uint32_t prev = 0;
+	while (i < len) {
+		unsigned char c = p[i];
+		if (c == 0x7f) {
+			buf_adds(&b, "\\u007f");
+			i++;
+			prev = 0;
+			continue;
+		}
+		if (c < 0x80) {
+			buf_addc(&b, (char)c);
+			i++;
+			prev = c;
+			continue;
+		}
+		uint32_t cp = 0, next = 0;
+		size_t n = decode(p + i, len - i, &cp);
+		if (!n) {
+			buf_adds(&b, "\\ufffd"); /* JSON text is UTF-8: an invalid byte has no escape */
+			i++;
+			prev = 0;
+			continue;
+		}
+		int joins = cp == 0x200d && is_emoji(prev) && i + n < len && decode(p + i + n, len - i - n, &next) &&
+			    is_emoji(next);
+		int named = (is_named(cp) && !joins) || is_invisible(cp, prev);
+		if (named)
+			json_escape_cp(&b, cp);
+		else
+			buf_add(&b, (const char *)p + i, n);
+		prev = named ? 0 : cp;
+		i += n;
+	}
+	return buf_steal(&b);
 }

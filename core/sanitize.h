@@ -13,6 +13,10 @@
  *   zero-width / invisible U+200B-U+200D, U+2060-U+2064, U+FEFF, U+00AD
  *                              -> "<U+200B>" etc. (except a zero-width joiner
  *                              between two pictographs: one emoji, 👩‍💻)
+ *   other default-ignorables: U+034F, Hangul fillers U+115F U+1160 U+3164
+ *   U+FFA0, U+17B4-U+17B5, U+180E, U+206A-U+206F, U+FFF9-U+FFFB,
+ *   U+1BCA0-U+1BCA3, U+1D173-U+1D17A, tags U+E0000-U+E007F (except in an
+ *   emoji flag sequence after U+1F3F4) -> "<U+180E>" etc.
  *   line/paragraph separators U+2028, U+2029 -> "<U+2028>"
  *   invalid, overlong, surrogate or > U+10FFFF UTF-8 -> "\xNN" per bad byte
  * Tab becomes one space.  Newline ("\n", "\r\n", lone "\r") handling depends
@@ -38,5 +42,13 @@ char *sanitize(const char *s, size_t len, unsigned flags, size_t max_bytes);
 
 /* Convenience for NUL-terminated input. */
 char *sanitize_str(const char *s, unsigned flags);
+
+/* JSON text (as json-c writes it: control characters already escaped) made
+ * safe to print on a terminal without changing what it means: every
+ * character the sanitizer would name (C1, bidi, invisible, separators, DEL)
+ * becomes its \uXXXX escape, so a JSON reader gets the exact string back,
+ * and each invalid UTF-8 byte becomes \ufffd (JSON cannot carry it).
+ * Returns a malloc'd string; NULL gives "". */
+char *sanitize_json(const char *json);
 
 #endif

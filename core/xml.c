@@ -70,6 +70,67 @@ static int starts_with_ci(const char *s, size_t len, const char *prefix)
 	return len >= n && strncasecmp(s, prefix, n) == 0;
 }
 
+/* AWS can write a control character in text as a character reference
+ * ("&#x1B;", "&#27;"; S3 does so in object keys, hence its EncodingType=url),
+ * which XML 1.0 forbids: libxml2 would refuse the whole
+ * answer (a stack whose output or parameter holds an ESC could not be read at
+ * all).  Such references (U+0001-U+001F but tab, newline and carriage return)
+ * are rewritten before parsing to references to the private-use stand-ins
+ * U+10FF01-U+10FF1F, and xml_text gives the control characters back: they
+ * reach the caller as sent, and the UI sanitizes them like any other. */
+#define STAND_IN 0x10ff00u
+static const char stand_in_doc[] = "control characters as stand-ins";
+
+/* The code point of the character reference at s ("&#...;"), its length in
+ * *n; 0 when s is not one. */
+static unsigned long char_ref(const char *s, size_t avail, size_t *n)
+{
+	size_t i = 2;
+	int hex = avail > 2 && (s[2] == 'x' || s[2] == 'X');
+	i += (size_t)hex;
+	unsigned long v = 0;
+	size_t digits = 0;
+	for (; i < avail && digits < 8; i++, digits++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9'          ? c - '0'
+			: hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+						      : -1;
+		if (d < 0)
+			break;
+		v = v * (hex ? 16 : 10) + (unsigned long)d;
+	}
+	if (!digits || i >= avail || s[i] != ';')
+		return 0;
+	*n = i + 1;
+	return v;
+}
+
+/* A copy of text with the forbidden control references replaced, or NULL
+ * when it has none. */
+static char *stand_in_controls(const char *text, size_t len, size_t *out_len)
+{
+	struct buf b = {0};
+	size_t done = 0;
+	for (size_t i = 0; i + 3 < len; i++) {
+		if (text[i] != '&' || text[i + 1] != '#')
+			continue;
+		size_t n = 0;
+		unsigned long v = char_ref(text + i, len - i, &n);
+		if (v < 1 || v > 0x1f || v == '\t' || v == '\n' || v == '\r')
+			continue;
+		buf_add(&b, text + done, i - done);
+		buf_printf(&b, "&#x%lX;", STAND_IN + v);
+		done = i + n;
+		i += n - 1;
+	}
+	if (!b.len)
+		return NULL;
+	buf_add(&b, text + done, len - done);
+	*out_len = b.len;
+	return buf_steal(&b);
+}
+
 int xml_parse(struct xml_doc **out, const char *text, size_t len, struct buf *err)
 {
 	*out = NULL;
@@ -107,10 +168,21 @@ int xml_parse(struct xml_doc **out, const char *text, size_t len, struct buf *er
 	ctxt->_private = &st;
 	ctxt->sax->serror = on_error;
 	ctxt->sax->internalSubset = on_doctype;
-	xmlDoc *doc = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, NULL,
+	size_t plen = len;
+	char *patched = stand_in_controls(text, len, &plen);
+	if (patched && plen > INT_MAX) {
+		free(patched);
+		patched = NULL;
+		plen = len;
+	}
+	int stand_ins = patched != NULL;
+	xmlDoc *doc = xmlCtxtReadMemory(ctxt, patched ? patched : text, (int)plen, NULL, NULL,
 					XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(patched);
 	if (!doc || !xmlDocGetRootElement(doc))
 		fail(ctxt, 1, "invalid XML");
+	else if (stand_ins)
+		doc->_private = (void *)stand_in_doc;
 	xmlFreeParserCtxt(ctxt);
 	if (st.failed) {
 		xmlFreeDoc(doc);
@@ -193,6 +265,20 @@ char *xml_text(xmlNode *node)
 	}
 	char *text = xstrndup(s, n);
 	xmlFree(content);
+	if (node->doc && node->doc->_private == (void *)stand_in_doc) {
+		/* U+10FF01-U+10FF1F (F4 8F BC 81-9F) back to the control characters. */
+		char *w = text;
+		for (const char *r = text; *r;) {
+			if (!strncmp(r, "\xf4\x8f\xbc", 3) && (unsigned char)r[3] >= 0x81 &&
+			    (unsigned char)r[3] <= 0x9f) {
+				*w++ = (char)((unsigned char)r[3] - 0x80);
+				r += 4;
+			} else {
+				*w++ = *r++;
+			}
+		}
+		*w = '\0';
+	}
 	return text;
 }
 

@@ -45,11 +45,14 @@ struct artifact_kind {
 	const char *title;          /* "AMIs" */
 	const char *location_title; /* column title for location: "REGION" */
 	const char *access_title;   /* "launch permissions" */
-	/* Start finding the artifacts of commit (full SHA), or of every commit
-	 * when commit is NULL (the images screen).  Returns a handle for cancel.  The kind reads what it needs from cfg
-	 * (regions, tag); the caller makes sure aws.destination_regions is not empty. */
-	void *(*fetch)(struct aws_client *aws, const struct config *cfg, const char *commit, artifact_done_fn done,
-		       void *ud);
+	/* Start finding the artifacts of the commits (full SHAs; one: the
+	 * build screen, with access; many: the builds list, in as few requests
+	 * as the service allows), or of every commit when ncommits is 0 (the
+	 * images screen).  Returns a handle for cancel.  The kind reads what it
+	 * needs from cfg (regions, tag); the caller makes sure
+	 * aws.destination_regions is not empty. */
+	void *(*fetch)(struct aws_client *aws, const struct config *cfg, const char *const *commits, size_t ncommits,
+		       artifact_done_fn done, void *ud);
 	/* Stop a fetch: done will not be called. */
 	void (*cancel)(void *handle);
 };

@@ -1,9 +1,11 @@
 /* release/kind_ami.c - the AMI artifact kind: a commit's AMIs are the
  * images tagged <aws.commit_tag>=<full SHA> in each of
  * aws.destination_regions, with their launch permissions.  All regions,
- * and then all images' permissions, are asked for at once.  Without a
- * commit: every image of ours carrying the tag (no permissions: one call
- * per image would be too many for a list). */
+ * and then all images' permissions, are asked for at once.  For several
+ * commits: one DescribeImages per region whose tag filter holds them all
+ * (up to 200 values, EC2's limit, per request); without commits: every
+ * image of ours carrying the tag.  Lists get no permissions: one call per
+ * image would be too many. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,11 +22,15 @@ struct ami_call {
 	unsigned long id;
 	char *region;
 	size_t index; /* artifact whose permissions this asks for; or SIZE_MAX */
+	size_t chunk; /* DescribeImages: the first of the commits its filter holds */
 };
+
+#define FILTER_VALUES_MAX 200
 
 struct ami_fetch {
 	struct aws_client *aws;
-	char *commit; /* NULL: every commit */
+	char **commits; /* none: every commit */
+	size_t ncommits;
 	char *tag;
 	artifact_done_fn done;
 	void *ud;
@@ -45,7 +51,9 @@ static void fetch_free(struct ami_fetch *f)
 	free(f->calls);
 	artifacts_free(&f->v, f->n);
 	buf_free(&f->errors);
-	free(f->commit);
+	for (size_t i = 0; i < f->ncommits; i++)
+		free(f->commits[i]);
+	free(f->commits);
 	free(f->tag);
 	free(f);
 }
@@ -123,7 +131,7 @@ static void ask_perms(struct ami_fetch *f, size_t index)
 	buf_free(&body);
 }
 
-static void ask_images(struct ami_fetch *f, const char *region, const char *token);
+static void ask_images(struct ami_fetch *f, const char *region, size_t chunk, const char *token);
 
 static void on_images(void *ud, const struct aws_resp *r)
 {
@@ -165,24 +173,29 @@ static void on_images(void *ud, const struct aws_resp *r)
 				a->commit = xstrdup(im->tags[t].value);
 	}
 	if (imgs.next_token)
-		ask_images(f, c->region, imgs.next_token);
+		ask_images(f, c->region, c->chunk, imgs.next_token);
 	ec2_images_free(&imgs);
-	for (size_t i = first; f->commit && i < f->n; i++)
+	for (size_t i = first; f->ncommits == 1 && i < f->n; i++)
 		ask_perms(f, i);
 	buf_free(&err);
 	maybe_done(f);
 }
 
-static void ask_images(struct ami_fetch *f, const char *region, const char *token)
+static void ask_images(struct ami_fetch *f, const char *region, size_t chunk, const char *token)
 {
 	struct ami_call *c = new_call(f, region, SIZE_MAX);
+	c->chunk = chunk;
 	struct buf name = {0};
-	const char *values[] = {f->commit ? f->commit : f->tag};
-	if (f->commit)
+	const char *every[] = {f->tag};
+	struct ec2_filter filter = {.values = every, .nvalues = 1};
+	if (f->ncommits) {
 		buf_printf(&name, "tag:%s", f->tag);
-	else
+		filter.values = (const char *const *)f->commits + chunk;
+		filter.nvalues = f->ncommits - chunk < FILTER_VALUES_MAX ? f->ncommits - chunk : FILTER_VALUES_MAX;
+	} else {
 		buf_adds(&name, "tag-key");
-	struct ec2_filter filter = {.name = buf_str(&name), .values = values, .nvalues = 1};
+	}
+	filter.name = buf_str(&name);
 	/* Tags are visible to their owner only: the filter finds our images. */
 	struct ec2_images_req q = {.filters = &filter, .nfilters = 1, .next_token = token};
 	struct buf body = {0};
@@ -197,17 +210,23 @@ static void ask_images(struct ami_fetch *f, const char *region, const char *toke
 	buf_free(&name);
 }
 
-static void *ami_fetch(struct aws_client *aws, const struct config *cfg, const char *commit, artifact_done_fn done,
-		       void *ud)
+static void *ami_fetch(struct aws_client *aws, const struct config *cfg, const char *const *commits, size_t ncommits,
+		       artifact_done_fn done, void *ud)
 {
 	struct ami_fetch *f = xcalloc(1, sizeof *f);
 	f->aws = aws;
-	f->commit = commit ? xstrdup(commit) : NULL;
+	f->commits = xcalloc(ncommits + 1, sizeof *f->commits);
+	for (size_t i = 0; i < ncommits; i++)
+		f->commits[f->ncommits++] = xstrdup(commits[i]);
 	f->tag = xstrdup(cfg->aws_commit_tag);
 	f->done = done;
 	f->ud = ud;
-	for (size_t i = 0; i < cfg->aws_regions.n; i++)
-		ask_images(f, cfg->aws_regions.v[i], NULL);
+	for (size_t i = 0; i < cfg->aws_regions.n; i++) {
+		size_t chunk = 0;
+		do
+			ask_images(f, cfg->aws_regions.v[i], chunk, NULL);
+		while ((chunk += FILTER_VALUES_MAX) < f->ncommits);
+	}
 	return f;
 }
 

@@ -277,7 +277,7 @@ struct lineage_fetch *lineage_fetch_start(struct aws_client *aws, const struct c
 			k->state = FETCH_LOADING;
 			f->kinds[f->l.nkinds] = (struct kind_call){f, f->l.nkinds, NULL};
 			f->kinds[f->l.nkinds].handle =
-				kinds[i]->fetch(aws, cfg, commit, on_kind, &f->kinds[f->l.nkinds]);
+				kinds[i]->fetch(aws, cfg, &commit, 1, on_kind, &f->kinds[f->l.nkinds]);
 		}
 		f->l.nkinds++;
 	}

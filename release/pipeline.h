@@ -39,6 +39,8 @@ enum state_class {
 };
 enum state_class pipeline_state_class(const char *state);
 
+/* Is the job running or about to (scheduled, assigned, accepted)? */
+int pipeline_job_active(const struct bk_job *j);
 /* Nonzero when the build may still change by itself (running, scheduled,
  * creating, canceling, failing, or any job running/scheduled). */
 int pipeline_build_active(const struct bk_build *b);

@@ -194,6 +194,12 @@ static void check_artifacts(struct promote_plan *p, const struct lineage *l, con
 				s = CHECK_FAIL;
 			}
 		}
+		if (s == CHECK_FAIL && lk->error) {
+			/* Partial: a region that could not be read is not a region without AMIs. */
+			check(p, name, CHECK_UNKNOWN, "none seen in %s: %s", buf_str(&missing), lk->error);
+			buf_free(&missing);
+			return;
+		}
 	}
 	if (s == CHECK_PASS)
 		check(p, name, s, "%zu region%s", cfg->aws_regions.n, cfg->aws_regions.n == 1 ? "" : "s");

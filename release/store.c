@@ -1,5 +1,6 @@
 #include "release/store.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,9 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/timeutil.h"
+#include "release/buildcache.h"
 #include "release/lineage.h"
+#include "release/overview.h"
 #include "release/pipeline.h"
 
 struct watcher {
@@ -35,6 +38,20 @@ struct store {
 	int loaded;
 	time_t fetched_at;
 	char *error;
+	int use_cache, cached;
+
+	/* Incremental refresh of a list longer than a page: the newest page
+	 * and the builds that can still change, merged into what is shown;
+	 * every FULL_EVERY-th refresh, and an explicit one, lists it all. */
+	struct {
+		unsigned long page_call, changing_call;
+		struct bk_build *page, *changing;
+		size_t npage, nchanging;
+		int pending;
+		char *error;
+	} inc;
+	int incs;      /* incremental refreshes since the last full one */
+	int want_full; /* the next refresh lists everything */
 
 	int live;
 	unsigned long timer;
@@ -50,6 +67,11 @@ struct store {
 	struct lineage_fetch *lineage;
 	long lineage_build; /* build number the lineage is for */
 	int finished_jobs;  /* finished jobs of the followed build at the last look (-1: not looked) */
+
+	/* what the listed builds shipped: the shown one and the one loading */
+	struct overview_fetch *ov, *ov_next;
+	time_t ov_at;
+	int ov_stale; /* an explicit refresh asked for it again */
 
 	unsigned long identity_call;
 	char *account, *arn, *identity_error;
@@ -78,6 +100,16 @@ static void free_branches(struct store *s)
 	s->nbranches = 0;
 }
 
+/* Forget an incremental refresh's answers (and its error). */
+static void inc_drop(struct store *s)
+{
+	bk_builds_free(&s->inc.page, s->inc.npage);
+	bk_builds_free(&s->inc.changing, s->inc.nchanging);
+	s->inc.npage = s->inc.nchanging = 0;
+	free(s->inc.error);
+	s->inc.error = NULL;
+}
+
 void store_free(struct store **sp)
 {
 	if (!sp || !*sp)
@@ -85,6 +117,11 @@ void store_free(struct store **sp)
 	struct store *s = *sp;
 	if (s->list_call)
 		bk_cancel(s->bk, s->list_call);
+	if (s->inc.page_call)
+		bk_cancel(s->bk, s->inc.page_call);
+	if (s->inc.changing_call)
+		bk_cancel(s->bk, s->inc.changing_call);
+	inc_drop(s);
 	if (s->follow_call)
 		bk_cancel(s->bk, s->follow_call);
 	if (s->timer)
@@ -99,6 +136,8 @@ void store_free(struct store **sp)
 	free_branches(s);
 	free(s->branch);
 	lineage_fetch_free(&s->lineage);
+	overview_fetch_free(&s->ov);
+	overview_fetch_free(&s->ov_next);
 	if (s->identity_call && s->aws)
 		aws_cancel(s->aws, s->identity_call);
 	free(s->account);
@@ -174,9 +213,14 @@ long refresh_delay_ms(int active, long pages, const struct bk_ratelimit *rl, con
 	return ms;
 }
 
+static int incremental(const struct store *s);
+
 long store_next_delay_ms(const struct store *s)
 {
-	return refresh_delay_ms(any_active(s), pages_per_refresh(s), bk_client_ratelimit(s->bk), s->cfg);
+	long requests = incremental(s) ? 2 : pages_per_refresh(s);
+	/* No list yet (the first ask failed): try again at the active cadence. */
+	int soon = any_active(s) || !s->loaded;
+	return refresh_delay_ms(soon, requests, bk_client_ratelimit(s->bk), s->cfg);
 }
 
 static void on_timer(void *ud);
@@ -209,6 +253,191 @@ static void rebuild_branches(struct store *s)
 	}
 }
 
+/* In a list longer than SLIM_ABOVE builds, a build keeps only the jobs the
+ * list needs: its block steps (the step columns, unblocking) and any job
+ * still running (whether the build is changing); at 10,000 builds the
+ * finished script jobs were most of the memory.  The build screen reads the
+ * whole build (store_follow_build), and shows the list's copy -- all its
+ * jobs in a shorter list -- while it cannot. */
+#define SLIM_ABOVE 1000
+
+static int list_keeps_job(const struct bk_job *j)
+{
+	return j->type == BK_JOB_MANUAL || pipeline_job_active(j);
+}
+
+static bk_keep_job_fn list_job_filter(const struct store *s)
+{
+	return s->cfg->ui_limit > SLIM_ABOVE ? list_keeps_job : NULL;
+}
+
+/* After a large list was parsed (one JSON tree a page, or a line), give
+ * the freed parse memory back to the system: the list itself is a fraction
+ * of what parsing it used. */
+static void trim_after(size_t n)
+{
+	if (n >= 1000)
+		malloc_trim(0);
+}
+
+static void cache_names(const struct store *s, char **path, char **key)
+{
+	buildcache_names(bk_client_settings(s->bk), s->branch, path, key);
+}
+
+/* Start the branch from the cached builds, when there are any. */
+static void load_cache(struct store *s)
+{
+	char *path, *key;
+	cache_names(s, &path, &key);
+	struct bk_build *v;
+	size_t n;
+	time_t at;
+	struct buf err = {0};
+	int rc = buildcache_load(path, key, &v, &n, &at, &err);
+	if (rc < 0)
+		log_msg(LOG_WARN, "cache ignored: %s", buf_str(&err));
+	else if (rc > 0) {
+		log_msg(LOG_DEBUG, "cache: %zu builds saved at %lld from %s", n, (long long)at, path);
+		bk_builds_free(&s->builds, s->n);
+		for (size_t i = 0; list_job_filter(s) && i < n; i++)
+			bk_build_keep_jobs(&v[i], list_job_filter(s)); /* as the list would have */
+		s->builds = v;
+		s->n = n;
+		s->loaded = 1;
+		s->cached = 1;
+		s->fetched_at = at;
+		rebuild_branches(s);
+		trim_after(n);
+	}
+	buf_free(&err);
+	free(path);
+	free(key);
+}
+
+static void save_cache(const struct store *s)
+{
+	char *path, *key;
+	cache_names(s, &path, &key);
+	struct buf err = {0};
+	if (buildcache_save(path, key, s->builds, s->n, s->fetched_at, &err) < 0)
+		log_msg(LOG_WARN, "cache not saved: %s", buf_str(&err));
+	buf_free(&err);
+	free(path);
+	free(key);
+}
+
+void store_use_cache(struct store *s)
+{
+	s->use_cache = 1;
+	if (!s->loaded)
+		load_cache(s);
+	notify(s, TOPIC_BUILDS | TOPIC_STATUS);
+}
+
+static void maybe_overview(struct store *s);
+
+static void on_overview(void *ud, const struct overview *o)
+{
+	struct store *s = ud;
+	if (o->state == FETCH_LOADING)
+		return;
+	overview_fetch_free(&s->ov);
+	s->ov = s->ov_next;
+	s->ov_next = NULL;
+	s->ov_at = time_now();
+	notify(s, TOPIC_OVERVIEW);
+	/* The list may have changed while it loaded. */
+	maybe_overview(s);
+}
+
+/* Do the listed commits differ from those of the shown overview? */
+static int commits_changed(const struct store *s)
+{
+	const struct overview *o = s->ov ? overview_fetch_result(s->ov) : NULL;
+	if (!o || o->n != s->n)
+		return 1;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(o->v[i].commit, s->builds[i].commit ? s->builds[i].commit : ""))
+			return 1;
+	return 0;
+}
+
+static int overview_due(const struct store *s)
+{
+	return s->ov_stale || time_now() - s->ov_at >= 60;
+}
+
+/* At a refresh: when the overview is due, start it beside the list, with
+ * the shown commits as the hint (the list rarely changes them). */
+static void overview_with_list(struct store *s)
+{
+	if (!s->aws || s->ov_next || !s->n || !overview_due(s))
+		return;
+	s->ov_stale = 0;
+	s->ov_next = overview_fetch_start(s->aws, s->cfg, on_overview, s);
+	const char **commits = xcalloc(s->n + 1, sizeof *commits);
+	size_t nc = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->builds[i].commit)
+			commits[nc++] = s->builds[i].commit;
+	overview_fetch_hint(s->ov_next, commits, nc);
+	free(commits);
+}
+
+/* The list arrived: give the loading overview its builds, or start one
+ * when the commits changed or it is due. */
+static void maybe_overview(struct store *s)
+{
+	if (!s->aws || !s->n)
+		return;
+	if (s->ov_next) {
+		overview_fetch_builds(s->ov_next, s->builds, s->n);
+		return;
+	}
+	if (!commits_changed(s) && !overview_due(s))
+		return;
+	s->ov_stale = 0;
+	s->ov_next = overview_fetch_start(s->aws, s->cfg, on_overview, s);
+	overview_fetch_builds(s->ov_next, s->builds, s->n);
+}
+
+const struct overview_fetch *store_overview(const struct store *s)
+{
+	return s->ov;
+}
+
+int store_has_aws(const struct store *s)
+{
+	return s->aws != NULL;
+}
+
+/* A refresh ended: the new list (owned), or the error. */
+static void apply_list(struct store *s, const char *error, struct bk_build *builds, size_t n)
+{
+	free(s->error);
+	s->error = NULL;
+	if (error) {
+		s->error = xstrdup(error);
+		log_msg(LOG_WARN, "refresh failed: %s", error);
+		notify(s, TOPIC_STATUS);
+	} else {
+		bk_builds_free(&s->builds, s->n);
+		s->builds = builds;
+		s->n = n;
+		s->loaded = 1;
+		s->cached = 0;
+		s->fetched_at = time_now();
+		rebuild_branches(s);
+		if (s->use_cache)
+			save_cache(s);
+		trim_after(n);
+		notify(s, TOPIC_BUILDS | TOPIC_STATUS);
+		maybe_overview(s);
+	}
+	schedule(s);
+}
+
 static void on_list(void *ud, const struct bk_error *err, struct bk_build *builds, size_t n)
 {
 	struct store *s = ud;
@@ -219,43 +448,172 @@ static void on_list(void *ud, const struct bk_error *err, struct bk_build *build
 		store_refresh(s);
 		return;
 	}
-	free(s->error);
-	s->error = NULL;
-	if (err) {
-		s->error = xstrdup(err->message);
-		log_msg(LOG_WARN, "refresh failed: %s", err->message);
-		notify(s, TOPIC_STATUS);
-	} else {
-		bk_builds_free(&s->builds, s->n);
-		s->builds = builds;
-		s->n = n;
-		s->loaded = 1;
-		s->fetched_at = time_now();
-		rebuild_branches(s);
-		notify(s, TOPIC_BUILDS | TOPIC_STATUS);
-	}
-	schedule(s);
+	if (!err)
+		s->incs = 0;
+	apply_list(s, err ? err->message : NULL, builds, n);
 }
 
-void store_refresh(struct store *s)
+/* Can this build still change?  Running, or waiting at a block step. */
+static int changing(const struct bk_build *b)
 {
-	if (s->list_call)
+	return pipeline_build_active(b) || b->blocked;
+}
+
+static struct bk_build *find_number(struct bk_build *v, size_t n, long number)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].number == number)
+			return &v[i];
+	return NULL;
+}
+
+/* The newest page, then the shown builds older than it -- those that were
+ * changing replaced by their new state -- cut to the limit.  A build that
+ * was changing and is no longer among the changing ones has settled in a
+ * state this refresh did not see: the next refresh lists everything. */
+static void merge_incremental(struct store *s)
+{
+	size_t limit = s->cfg->ui_limit > 0 ? (size_t)s->cfg->ui_limit : 50;
+	long oldest = s->inc.npage ? s->inc.page[s->inc.npage - 1].number : 0;
+	for (size_t i = 0; i < s->inc.npage; i++)
+		if (s->inc.page[i].number < oldest)
+			oldest = s->inc.page[i].number;
+	size_t cap = s->inc.npage + s->n;
+	struct bk_build *v = xcalloc(cap ? cap : 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < s->inc.npage && n < limit; i++) {
+		v[n++] = s->inc.page[i];
+		memset(&s->inc.page[i], 0, sizeof s->inc.page[i]);
+	}
+	for (size_t i = 0; i < s->n && n < limit; i++) {
+		struct bk_build *old = &s->builds[i];
+		if (s->inc.npage && old->number >= oldest)
+			continue;
+		struct bk_build *now = find_number(s->inc.changing, s->inc.nchanging, old->number);
+		if (!now && changing(old))
+			s->want_full = 1;
+		struct bk_build *from = now ? now : old;
+		v[n++] = *from;
+		memset(from, 0, sizeof *from);
+	}
+	inc_drop(s);
+	s->incs++;
+	apply_list(s, NULL, v, n);
+}
+
+static void inc_done(struct store *s)
+{
+	if (--s->inc.pending)
 		return;
+	if (s->call_generation != s->generation) {
+		inc_drop(s);
+		store_refresh(s); /* the branch changed meanwhile */
+		return;
+	}
+	if (s->inc.error) {
+		char *error = s->inc.error;
+		s->inc.error = NULL;
+		inc_drop(s);
+		apply_list(s, error, NULL, 0);
+		free(error);
+		return;
+	}
+	merge_incremental(s);
+}
+
+static void inc_note(struct store *s, const struct bk_error *err)
+{
+	if (err && !s->inc.error)
+		s->inc.error = xstrdup(err->message);
+}
+
+static void on_inc_page(void *ud, const struct bk_error *err, struct bk_build *builds, size_t n)
+{
+	struct store *s = ud;
+	s->inc.page_call = 0;
+	s->inc.page = builds;
+	s->inc.npage = n;
+	inc_note(s, err);
+	inc_done(s);
+}
+
+static void on_inc_changing(void *ud, const struct bk_error *err, struct bk_build *builds, size_t n)
+{
+	struct store *s = ud;
+	s->inc.changing_call = 0;
+	s->inc.changing = builds;
+	s->inc.nchanging = n;
+	inc_note(s, err);
+	inc_done(s);
+}
+
+#define FULL_EVERY 30
+
+static int incremental(const struct store *s)
+{
+	return s->loaded && !s->cached && !s->want_full && pages_per_refresh(s) > 1 && s->incs < FULL_EVERY;
+}
+
+/* The newest page and every build that can still change, at once. */
+static void refresh_incremental(struct store *s)
+{
+	static const char *const states[] = {"running", "scheduled", "creating", "canceling", "failing", "blocked"};
+	long per = s->cfg->bk_per_page > 0 ? s->cfg->bk_per_page : 100;
+	struct bk_query page = {.branch = *s->branch ? s->branch : NULL,
+				.limit = (size_t)per,
+				.per_page = (int)per,
+				.keep_job = list_job_filter(s)};
+	struct bk_query chg = page;
+	chg.states = states;
+	chg.nstates = sizeof states / sizeof states[0];
+	chg.limit = 0; /* one page: what is changing is few */
+	chg.per_page = 100;
+	s->call_generation = s->generation;
+	s->inc.pending = 2;
+	s->inc.page_call = bk_list_builds(s->bk, &page, on_inc_page, s);
+	s->inc.changing_call = bk_list_builds(s->bk, &chg, on_inc_changing, s);
+}
+
+static void refresh_list(struct store *s)
+{
+	if (s->list_call || s->inc.pending)
+		return;
+	overview_with_list(s);
+	if (incremental(s)) {
+		refresh_incremental(s);
+		if (s->identity_error)
+			store_fetch_identity(s);
+		notify(s, TOPIC_STATUS);
+		return;
+	}
+	s->want_full = 0;
 	struct bk_query q = {
 		.branch = *s->branch ? s->branch : NULL,
 		.limit = s->cfg->ui_limit > 0 ? (size_t)s->cfg->ui_limit : 50,
 		.per_page = (int)s->cfg->bk_per_page,
+		.keep_job = list_job_filter(s),
 	};
 	s->call_generation = s->generation;
 	s->list_call = bk_list_builds(s->bk, &q, on_list, s);
+	/* A failed GetCallerIdentity is asked again with the list: the header's
+	 * sandbox/production banner and the stacks' "mine" scope depend on it. */
+	if (s->identity_error)
+		store_fetch_identity(s);
 	notify(s, TOPIC_STATUS);
+}
+
+void store_refresh(struct store *s)
+{
+	s->ov_stale = 1;
+	s->want_full = 1;
+	refresh_list(s);
 }
 
 static void on_timer(void *ud)
 {
 	struct store *s = ud;
 	s->timer = 0;
-	store_refresh(s);
+	refresh_list(s);
 }
 
 void store_set_live(struct store *s, int live)
@@ -284,7 +642,10 @@ void store_set_branch(struct store *s, const char *branch)
 	s->n = 0;
 	free_branches(s);
 	s->loaded = 0;
+	s->cached = 0;
 	s->fetched_at = 0;
+	if (s->use_cache)
+		load_cache(s);
 	notify(s, TOPIC_BUILDS | TOPIC_STATUS);
 	store_refresh(s);
 }
@@ -446,6 +807,8 @@ static void on_identity(void *ud, const struct aws_resp *r)
 {
 	struct store *s = ud;
 	s->identity_call = 0;
+	free(s->identity_error);
+	s->identity_error = NULL;
 	if (r->error) {
 		s->identity_error = xstrdup(r->error);
 	} else {
@@ -499,9 +862,10 @@ const char *const *store_branches(const struct store *s, size_t *n)
 
 void store_status(const struct store *s, struct store_status *out)
 {
-	out->loading = s->list_call != 0 || s->follow_call != 0;
+	out->loading = s->list_call != 0 || s->inc.pending || s->follow_call != 0;
 	out->loaded = s->loaded;
 	out->fetched_at = s->fetched_at;
+	out->cached = s->cached;
 	out->error = s->error;
 	out->next_refresh_ms = s->timer ? loop_timer_remaining(s->loop, s->timer) : -1;
 	out->live = s->live;

@@ -22,10 +22,11 @@ struct config;
 struct store;
 
 enum store_topic {
-	TOPIC_BUILDS = 1 << 0,  /* the build list changed */
-	TOPIC_BUILD = 1 << 1,   /* a single build fetched by number changed */
-	TOPIC_STATUS = 1 << 2,  /* loading/error/age/rate-limit changed */
-	TOPIC_LINEAGE = 1 << 3, /* the followed build's lineage changed */
+	TOPIC_BUILDS = 1 << 0,   /* the build list changed */
+	TOPIC_BUILD = 1 << 1,    /* a single build fetched by number changed */
+	TOPIC_STATUS = 1 << 2,   /* loading/error/age/rate-limit changed */
+	TOPIC_LINEAGE = 1 << 3,  /* the followed build's lineage changed */
+	TOPIC_OVERVIEW = 1 << 4, /* what the listed builds shipped changed */
 };
 
 struct aws_client;
@@ -37,6 +38,7 @@ struct store_status {
 	int loading;            /* a refresh is in flight */
 	int loaded;             /* at least one refresh succeeded */
 	time_t fetched_at;      /* wall time of the last successful refresh, 0 = never */
+	int cached;             /* the builds are the on-disk cache's (fetched_at: when saved) */
 	const char *error;      /* last refresh's error (borrowed), NULL when it succeeded */
 	long next_refresh_ms;   /* ms until the next automatic refresh, -1 = none */
 	int live;               /* automatic refresh on */
@@ -47,6 +49,11 @@ struct store_status {
 /* Create a store over a Buildkite client (both borrowed; they outlive it). */
 struct store *store_new(struct loop *l, struct bk_client *bk, const struct config *cfg);
 void store_free(struct store **s);
+
+/* The console's on-disk cache (release/buildcache.h): from now on the
+ * store starts each branch from the cached builds, if any, and saves every
+ * list it receives.  Headless commands never turn it on. */
+void store_use_cache(struct store *s);
 
 /* Watch for changes; a watcher is called after the data changed.  Up to 16. */
 void store_watch(struct store *s, store_watch_fn fn, void *ud);
@@ -103,6 +110,16 @@ const char *store_build_error(const struct store *s);
 const char *const *store_branches(const struct store *s, size_t *n);
 
 void store_status(const struct store *s, struct store_status *out);
+
+/* What the listed builds have shipped (release/overview.h), NULL before
+ * the first answer or without AWS.  Fetched again, in the background, when
+ * the list's commits change, on an explicit refresh and at most once a
+ * minute otherwise; the last complete one stays until the next lands.
+ * Borrowed until the next TOPIC_OVERVIEW. */
+struct overview_fetch;
+const struct overview_fetch *store_overview(const struct store *s);
+/* 1 when the store has an AWS client (the overview and lineage can come). */
+int store_has_aws(const struct store *s);
 const struct bk_ratelimit *store_ratelimit(const struct store *s);
 
 /* The delay the scheduler would choose now, in ms. */

@@ -159,6 +159,16 @@ static void on_detail(void *ud, const struct stack_detail *d)
 			notify(w); /* the first reading, shown as it arrives */
 		return;
 	}
+	if (!is_next && !d->have_root && d->error && !strstr(d->error, "does not exist")) {
+		/* The first reading failed (a lost answer, throttling): nothing
+		 * to show yet; say why and look again soon. */
+		free(w->stale);
+		w->stale = xstrdup(d->error);
+		w->next_ms = w->min_ms;
+		w->timer = loop_timer(w->loop, w->min_ms, on_timer, w);
+		notify(w);
+		return;
+	}
 	if (is_next) {
 		if (!d->have_root) {
 			/* Keep showing the last good reading, marked stale with

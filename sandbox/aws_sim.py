@@ -42,14 +42,25 @@ could switch authentication off, seeding, ...) get 403; reset through the sandbo
 
 CloudFormation for the super-stack (nested stacks, events over time, failures) is cfn_sim.py:
 AwsSim.cfn, reached through moto's CloudFormationResponse after moto's signature check.
+
+Faults and the request log: RawRequestMiddleware also applies the faults of AwsSim.faults (a
+faults.Faults, the Buildkite simulator's own list once sandbox.py attaches it) whose side is "aws"
+or "both", and records every request in AwsSim.requests (GET /_sandbox/aws-requests), except the
+sandbox's own (AwsSim.client marks them with INTERNAL_UA in the User-Agent: the world's seeding
+and the pipeline's deploys are never faulted or logged).  What each kind does is in
+sandbox/README.md ("Faults").
 """
 import hashlib
 import io
 import json
 import os
 import re
+import socket
+import struct
 import threading
-from urllib.parse import quote, unquote, urlsplit
+import time
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from xml.sax.saxutils import escape as xml_escape
 
 # Before moto is imported: authentication from the first request; no stock Amazon AMIs
 # (faster start, and DescribeImages shows the sandbox's own images only).
@@ -72,6 +83,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.s3.exceptions import S3ClientError  # noqa: E402
 
 import cfn_sim  # noqa: E402
+import faults  # noqa: E402
 
 ACCOUNT_ID = "123456789012"          # moto's default account: the sandbox account
 ACCESS_KEY_ID = "AKIASANDBOXRELCON001"
@@ -203,8 +215,8 @@ class RawRequestMiddleware:
     With a CfnSim, it also lets the simulated CloudFormation catch up with the clock before any
     request is served, and tells moto's CloudFormation actions which CfnSim is theirs."""
 
-    def __init__(self, app, cfn=None):
-        self.app, self.cfn = app, cfn
+    def __init__(self, app, cfn=None, sim=None):
+        self.app, self.cfn, self.sim = app, cfn, sim
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -230,7 +242,14 @@ class RawRequestMiddleware:
         environ["CONTENT_LENGTH"] = str(len(body))
         environ[ENV_TARGET] = raw_target(environ)
         environ[ENV_BODY] = body
-        if not path.startswith("/moto-api"):
+        sim = self.sim
+        if sim is None or path.startswith("/moto-api") or INTERNAL_UA in environ.get("HTTP_USER_AGENT", ""):
+            return self._serve(environ, start_response, body)
+        return self._faulted(sim, environ, start_response, body)
+
+    def _serve(self, environ, start_response, body):
+        """The request as the sandbox answers it: signature refusals, then CloudFormation/moto."""
+        if not environ.get("PATH_INFO", "").startswith("/moto-api"):
             refusal = auth_refusal(environ, body)
             if refusal:
                 return self._xml(start_response, *refusal)
@@ -238,6 +257,60 @@ class RawRequestMiddleware:
             environ[cfn_sim.ENV_CFN] = self.cfn
             self.cfn.advance()
         return self.app(environ, start_response)
+
+    def _faulted(self, sim, environ, start_response, body):
+        """Log the request, draw its fault (faults.Faults.take), and answer accordingly."""
+        info = classify(environ, body)
+        method, target = environ.get("REQUEST_METHOD", ""), environ[ENV_TARGET]
+        entry = {"t": time.time(), "method": method, "path": target, "service": info["service"],
+                 "op": info["op"], "status": None}
+        for k in ("stack", "token"):
+            if info.get(k):
+                entry[k] = info[k]
+        f = sim.faults.take("aws", method, target, info["op"], info["service"])
+        kind = f and f["kind"]
+        if f:
+            entry["fault"] = kind + ("_after" if f.get("after") else "")
+        entry["acted"] = faults.acted(f)
+        sim.requests.record(entry, "%s %s" % (info["service"], info["op"]))
+        if kind in ("status", "throttle"):  # never reaches moto
+            status, code, message = fault_error(info["protocol"], f)
+            entry["status"] = status
+            xml = "" if method == "HEAD" else error_xml(info["protocol"], status, code, message)
+            return self._xml(start_response, "%d %s" % (status, _REASONS.get(status, "Error")), xml)
+        if kind == "reset" and not f.get("after"):  # lost before it acts
+            raise FaultReset("fault: connection reset before the request was served")
+        if kind == "slow":  # served after the delay, whether or not the client still waits
+            time.sleep(f["delay"])
+        got = {}
+
+        def capture(status, headers, exc_info=None):
+            got["status"], got["headers"] = status, headers
+            entry["status"] = int(status.split(None, 1)[0])
+            if kind in ("truncated", "malformed", "reset"):
+                return lambda data: got.setdefault("written", []).append(data)
+            return start_response(status, headers, exc_info)
+
+        it = self._serve(environ, capture, body)
+        if kind not in ("truncated", "malformed", "reset"):
+            return it
+        # It acted: the whole answer, then lost (reset), cut (truncated) or spoiled (malformed).
+        try:
+            data = b"".join(got.get("written", [])) + b"".join(it)
+        finally:
+            if hasattr(it, "close"):
+                it.close()
+        if kind == "reset":
+            raise FaultReset("fault: connection reset after the request was served")
+        headers = [(k, v) for k, v in got["headers"] if k.lower() not in ("content-length", "transfer-encoding")]
+        if kind == "malformed":
+            data = data[:len(data) // 2] + b"\x00<html>Bad Gateway"
+            start_response(got["status"], headers + [("Content-Length", str(len(data)))])
+            return [data]
+        if not data:  # nothing to cut: the connection closes with no answer at all
+            raise FaultCut("fault: connection closed before the answer")
+        start_response(got["status"], headers + [("Content-Length", str(len(data)))])
+        return _truncated(data[:len(data) // 2])
 
     @staticmethod
     def _plain(start_response, status, body):
@@ -250,6 +323,124 @@ class RawRequestMiddleware:
         start_response(status, [("Content-Type", "text/xml"), ("Content-Length", str(len(body))),
                                 ("x-amzn-RequestId", _REQUEST_ID), ("x-amz-request-id", _REQUEST_ID)])
         return [body]
+
+
+INTERNAL_UA = "relcon-sandbox-internal"  # User-Agent mark of the sandbox's own requests
+
+
+class FaultReset(ConnectionAbortedError):
+    """Raised out of the WSGI app: the handler resets the connection (RST), no answer."""
+
+
+class FaultCut(ConnectionAbortedError):
+    """Raised out of the WSGI app: the handler closes the connection (FIN) where it is."""
+
+
+def _truncated(half):
+    """The first half of a body whose Content-Length promised all of it, then the connection
+    goes (werkzeug closes it after every answer)."""
+    yield half
+    raise FaultCut("fault: answer truncated")
+
+
+_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
+            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+            504: "Gateway Timeout"}
+# (code, message) a status fault answers by default, per protocol: "query" (CloudFormation, STS:
+# <ErrorResponse>), "ec2" (<Response><Errors>), "s3" (<Error>).
+_STATUS_ERRORS = {
+    429: {"query": ("TooManyRequestsException", "Rate exceeded"),
+          "ec2": ("RequestLimitExceeded", "Request limit exceeded."),
+          "s3": ("TooManyRequests", "Please reduce your request rate.")},
+    500: {"query": ("InternalFailure", "The request processing has failed because of an unknown error, "
+                                       "exception or failure."),
+          "ec2": ("InternalError", "An internal error has occurred."),
+          "s3": ("InternalError", "We encountered an internal error. Please try again.")},
+    503: {"query": ("ServiceUnavailable", "Service is unable to handle request."),
+          "ec2": ("Unavailable", "The server is overloaded and can't handle the request."),
+          "s3": ("ServiceUnavailable", "Service is unable to handle request.")},
+}
+# The real throttling answers: (status, code, message).
+_THROTTLE = {"query": (400, "Throttling", "Rate exceeded"),
+             "ec2": (503, "RequestLimitExceeded", "Request limit exceeded."),
+             "s3": (503, "SlowDown", "Please reduce your request rate.")}
+
+
+def fault_error(protocol, f):
+    """(status, code, message) of a status or throttle fault f for a request of that protocol."""
+    if f["kind"] == "throttle":
+        status, code, message = _THROTTLE[protocol]
+    else:
+        status = f["status"]
+        code, message = _STATUS_ERRORS.get(status, {}).get(protocol) or (
+            _REASONS.get(status, "Error").replace(" ", ""), _REASONS.get(status, "HTTP %d" % status))
+        code = f.get("code", code)
+    return status, code, f.get("message", message)
+
+
+def error_xml(protocol, status, code, message):
+    """The error document of that protocol, code and message XML-escaped."""
+    code, message = xml_escape(code), xml_escape(message)
+    head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    if protocol == "ec2":
+        return head + ("<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors>"
+                       "<RequestID>%s</RequestID></Response>" % (code, message, _REQUEST_ID))
+    if protocol == "query":
+        return head + ("<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>"
+                       "<RequestId>%s</RequestId></ErrorResponse>"
+                       % ("Receiver" if status >= 500 else "Sender", code, message, _REQUEST_ID))
+    return head + ("<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId>"
+                   "<HostId>relcon-sandbox</HostId></Error>" % (code, message, _REQUEST_ID))
+
+
+_SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+
+
+def classify(environ, body):
+    """What an AWS request is: {"service", "op", "protocol", "stack"?, "token"?}.
+
+    service: the SigV4 scope's (else guessed); op: the Query `Action`, or for S3 (REST) the
+    operation its method, bucket, key and sub-resources make (GetObject, HeadObject,
+    ListObjectsV2, PutObject, ...); protocol: "ec2", "query" or "s3"."""
+    m = _SCOPE_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    service = m.group(2) if m else None
+    params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        params.update(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+    action = params.get("Action")
+    if action:
+        protocol = "ec2" if service == "ec2" or params.get("Version") == "2016-11-15" else "query"
+        return {"service": service or ("ec2" if protocol == "ec2" else "query"), "op": action,
+                "protocol": protocol, "stack": params.get("StackName"), "token": params.get("ClientRequestToken")}
+    return {"service": service or "s3", "op": s3_op(environ, params), "protocol": "s3"}
+
+
+def s3_op(environ, params):
+    method = environ.get("REQUEST_METHOD", "")
+    host = (environ.get("HTTP_HOST") or "").split(":")[0]
+    path = environ.get("PATH_INFO", "/")
+    if host in ("localhost", "127.0.0.1") or host.startswith("s3"):  # path style
+        bucket, _, key = path.lstrip("/").partition("/")
+    else:  # virtual-hosted style: bucket.s3....
+        bucket, key = host.split(".", 1)[0], path.lstrip("/")
+    if not bucket:
+        return "ListBuckets"
+    if key:
+        if "acl" in params:
+            return "GetObjectAcl" if method == "GET" else "PutObjectAcl"
+        if method == "PUT" and environ.get("HTTP_X_AMZ_COPY_SOURCE"):
+            return "CopyObject"
+        return {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject",
+                "DELETE": "DeleteObject"}.get(method, method + " object")
+    if method == "GET":
+        for sub, op in (("location", "GetBucketLocation"), ("policy", "GetBucketPolicy"),
+                        ("acl", "GetBucketAcl"), ("versioning", "GetBucketVersioning")):
+            if sub in params:
+                return op
+        return "ListObjectsV2" if params.get("list-type") == "2" else "ListObjects"
+    if method == "POST" and "delete" in params:
+        return "DeleteObjects"
+    return {"HEAD": "HeadBucket", "PUT": "CreateBucket", "DELETE": "DeleteBucket"}.get(method, method + " bucket")
 
 
 _REQUEST_ID = "5a4d1c2e-0000-4000-8000-relconsandbox"
@@ -324,6 +515,8 @@ class AwsSim:
         self.host, self.req_port, self.logf = host, port, log
         self.cfn = cfn_sim.CfnSim(speed=cfn_speed, log=log)  # set_clock() it to the sandbox's clock
         self.server = self.thread = None
+        self.faults = faults.Faults()  # sandbox.py makes it the Buildkite simulator's list
+        self.requests = faults.RequestLog()
         self._lock = threading.Lock()
         self._session, self._session_lock = None, threading.Lock()
 
@@ -345,13 +538,23 @@ class AwsSim:
         install_patch()
         cfn_sim.install()
         self.reset()
-        app = RawRequestMiddleware(DomainDispatcherApplication(create_backend_app), self.cfn)
+        app = RawRequestMiddleware(DomainDispatcherApplication(create_backend_app), self.cfn, self)
         logf = self.logf
 
         class Handler(WSGIRequestHandler):
             def log(self, type, message, *args):  # noqa: A002 - werkzeug's signature
                 if logf:
                     logf("aws %s %s" % (self.address_string(), message % args))
+
+            def connection_dropped(self, error, environ=None):
+                """A fault's end of the connection: RST (FaultReset) or where it is (FaultCut)."""
+                if isinstance(error, (FaultReset, FaultCut)):
+                    self.close_connection = True
+                    if logf:
+                        logf("aws %s %s" % (self.address_string(), error))
+                    if isinstance(error, FaultReset):
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        self.connection.close()
 
         self.server = make_server(self.host, self.req_port, app, threaded=True, request_handler=Handler)
         self.server.daemon_threads = True
@@ -392,4 +595,4 @@ class AwsSim:
             return self._session.client(
                 service, region_name=region, endpoint_url=endpoint or self.endpoint,
                 config=BotoConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 2},
-                                  connect_timeout=5, read_timeout=30))
+                                  connect_timeout=5, read_timeout=30, user_agent_extra=INTERNAL_UA))

@@ -8,7 +8,6 @@ API is documented in sandbox/README.md.
 """
 import base64
 import json
-import random
 import re
 import socket
 import struct
@@ -20,6 +19,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import faults
 import scenario
 from pipeline_effects import PipelineEffects
 
@@ -48,65 +48,8 @@ class Config:
         self.effects_factory, self.aws, self.reset_timeout = effects_factory, aws, reset_timeout
 
 
-class Faults:
-    """Injected failures for /v2 responses; each spec fires on the next `count` matching requests.
-
-    kind: status (status 429 | 5xx | any 4xx) | slow (delay s) | truncated | malformed | reset.
-    Matching: `path_contains` (substring of the request target), optional `method`, and
-    `share` (0..1, seeded: fire on that fraction of matching requests; count then defaults
-    to unlimited, -1).
-    """
-    KINDS = ("status", "slow", "truncated", "malformed", "reset")
-
-    def __init__(self):
-        self._lock, self._faults, self._next = threading.Lock(), [], 1
-        self._rng = random.Random(52)
-
-    def add(self, spec):
-        if not isinstance(spec, dict):
-            raise ValueError("fault must be a JSON object")
-        kind = spec.get("kind") or ("status" if "status" in spec else None)
-        if kind not in self.KINDS:
-            raise ValueError("kind must be one of " + ", ".join(self.KINDS))
-        try:
-            f = {"kind": kind, "count": int(spec.get("count", -1 if "share" in spec else 1)),
-                 "path_contains": str(spec.get("path_contains", "")), "method": spec.get("method"),
-                 "share": float(spec.get("share", 1.0))}
-            if kind == "status":
-                f.update(status=int(spec["status"]), reset=int(spec.get("reset", 30)),
-                         scope=spec.get("scope", "rest"), message=spec.get("message"))
-                if not 400 <= f["status"] <= 599 or f["scope"] not in ("rest", "rest_user"):
-                    raise ValueError
-            elif kind == "slow":
-                f["delay"] = min(60.0, max(0.0, float(spec.get("delay", 2))))
-        except (KeyError, TypeError, ValueError):
-            raise ValueError("bad fault spec (status 400..599, scope rest|rest_user, numeric "
-                             "count/reset/delay/share)") from None
-        with self._lock:
-            f["id"], self._next = self._next, self._next + 1
-            self._faults.append(f)
-
-    def take(self, method, target):
-        with self._lock:
-            for f in self._faults:
-                if f["path_contains"] not in target or f["method"] not in (None, method):
-                    continue
-                if f["share"] < 1 and self._rng.random() >= f["share"]:
-                    continue
-                if f["count"] > 0:
-                    f["count"] -= 1
-                    if f["count"] == 0:
-                        self._faults.remove(f)
-                return dict(f)
-        return None
-
-    def list(self):
-        with self._lock:
-            return [dict(f) for f in self._faults]
-
-    def clear(self):
-        with self._lock:
-            self._faults.clear()
+# The fault list (both sides) lives in faults.py; the name stays for older imports.
+Faults = faults.Faults
 
 
 def iso(t):
@@ -133,9 +76,15 @@ class Sandbox:
 
     def __init__(self, cfg):
         self.cfg, self.lock = cfg, threading.RLock()
-        self.faults = Faults()
+        self.faults = faults.Faults()  # shared with the AWS half (attach_aws)
+        self.aws_sim = None
         self.effects = None
         self.reset()
+
+    def attach_aws(self, aws):
+        """The AwsSim whose faults are this list and whose request log /_sandbox/aws-requests shows."""
+        self.aws_sim = aws
+        aws.faults = self.faults
 
     def reset(self):
         """Re-seed; with AWS effects, True once the AWS world is re-made too (False: timed out)."""
@@ -147,6 +96,8 @@ class Sandbox:
             self.pipeline = scenario.seed(self.clock, self.effects)
             self.faults.clear()
             self.clear_requests()
+            if self.aws_sim is not None:
+                self.aws_sim.requests.clear()
             self.window, self.count = None, 0
             effects = self.effects
         return effects.wait_idle(self.cfg.reset_timeout)
@@ -324,9 +275,10 @@ class Handler(BaseHTTPRequestHandler):
                     break
         entry = {"t": time.time(), "method": method, "path": self.path, "route": route, "status": None}
         sb.record(entry)
-        f = sb.faults.take(method, self.path)
+        f = sb.faults.take("buildkite", method, self.path)
         if f:
-            entry["fault"] = f["kind"]
+            entry["fault"] = f["kind"] + ("_after" if f.get("after") else "")
+        entry["acted"] = faults.acted(f)
         status, obj, hdrs = self.answer(f, fn, m)
         entry["status"] = status
         if status is not None:
@@ -336,21 +288,31 @@ class Handler(BaseHTTPRequestHandler):
         """(status, json, headers) for a /v2 request, applying fault f; status None = no response."""
         sb, kind = self.sb, f and f["kind"]
         if kind == "reset":
+            if f.get("after"):  # served, then the answer is lost
+                self.serve(fn, m)
             self.close_connection = True
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             return None, None, None
-        if kind == "status":
-            if f["status"] != 429:
-                return f["status"], {"message": f.get("message") or "Service Unavailable"}, {}
+        if kind == "status" and f["status"] != 429:
+            return f["status"], {"message": f["message"] if "message" in f else "Service Unavailable"}, {}
+        if kind in ("status", "throttle"):  # Buildkite's throttling is its rate-limit 429
             count, _ = sb.rate_hit()
             scope, reset = f.get("scope", "rest"), f["reset"]
             limit = sb.cfg.rate_limit if scope == "rest" else sb.cfg.user_rate_limit
             h = sb.rate_headers(count, reset, zero=scope)
             h["Retry-After"] = reset
-            return 429, self.limit_body(scope, limit, max(count, limit + 1), reset), h
+            body = self.limit_body(scope, limit, max(count, limit + 1), reset)
+            if "message" in f:
+                body["message"] = f["message"]
+            return 429, body, h
         if kind == "slow":
             time.sleep(f["delay"])
+        return self.serve(fn, m)
+
+    def serve(self, fn, m):
+        """(status, json, headers) of the request as the simulator answers it."""
+        sb = self.sb
         auth = self.headers.get("Authorization") or ""
         scheme, _, tok = auth.partition(" ")
         if scheme.lower() != "bearer" or tok.strip() != sb.cfg.token:
@@ -519,11 +481,17 @@ class Handler(BaseHTTPRequestHandler):
                 sb.faults.add(body)
             except ValueError as e:
                 return self.send_json(400, {"message": str(e)})
-            return self.send_json(200, {"faults": sb.faults.list()})
+            return self.send_json(200, {"faults": sb.faults.list(), "fired": sb.faults.fired()})
         if path == "/_sandbox/faults" and method in ("GET", "DELETE"):
             if method == "DELETE":
                 sb.faults.clear()
-            return self.send_json(200, {"faults": sb.faults.list()})
+            return self.send_json(200, {"faults": sb.faults.list(), "fired": sb.faults.fired()})
+        if path == "/_sandbox/aws-requests" and method in ("GET", "DELETE"):
+            if sb.aws_sim is None:
+                return self.send_json(404, {"message": "no AWS in this sandbox (--no-aws)"})
+            if method == "DELETE":
+                sb.aws_sim.requests.clear()
+            return self.send_json(200, sb.aws_sim.requests.snapshot())
         if path == "/_sandbox/requests" and method in ("GET", "DELETE"):
             if method == "DELETE":
                 sb.clear_requests()

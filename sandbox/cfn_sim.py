@@ -33,11 +33,23 @@ seconds.  Time is the sandbox's clock: scheduled work is done when a request com
 CloudFormation-style generated ids.  Scenarios come from ReadySetDeploymentName:
 `fail-...` makes ReadySetServerInstance fail (insufficient capacity), `stuck-...` makes
 ReadySetSecurityGroup fail to delete (dependent object).  See sandbox/README.md.
+
+The hostile scenario (opt-in, for the terminal-safety tests): a root stack whose *name* starts
+with `hostile-` carries the hostile-string corpus (tests/hostile/corpus.txt, every entry that
+is valid UTF-8 without NUL: XML cannot carry the others) in every untrusted field relcon shows:
+a tag `hostile:NAME` per entry, a parameter `hostile-NAME` per entry (after the template's), an
+output `hostile-NAME` per entry (value and description) once created, an event per entry of a
+`HostileCorpus` resource (reason "NAME: TEXT") just before the root's CREATE_COMPLETE, and a
+StackStatusReason made of a few entries.  Tags the creator gives (owner, commit) are kept as
+given, hostile or not.  Control characters XML 1.0 cannot carry raw go out as character
+references (`&#x1B;`), as S3 writes them in object keys.  Nothing changes for any other stack.
 """
 import base64
 import hashlib
 import heapq
+import importlib.util
 import json
+import os
 import random
 import re
 import threading
@@ -61,6 +73,9 @@ BASTION_EIP = "127.0.0.1"
 PRIVATE_IPS = {"ReadySetMonitorInstance": "127.0.0.2", "ReadySetServerInstance": "127.0.0.3"}
 
 FAIL_PREFIX, STUCK_PREFIX = "fail-", "stuck-"
+HOSTILE_PREFIX = "hostile-"                  # root stack name of the hostile scenario
+HOSTILE_CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "hostile", "corpus.py")
+HOSTILE_STATUS = ("osc-title", "c1-csi", "bidi-rlo", "zw-space")   # entries in the StackStatusReason
 FAIL_RESOURCE = "ReadySetServerInstance"    # CREATE_FAILED in the fail- scenario
 STUCK_RESOURCE = "ReadySetSecurityGroup"    # DELETE_FAILED in the stuck- scenario
 
@@ -277,6 +292,7 @@ class Stack:
         self.create_token = None
         self.pending_delete = None  # (retain, token): DeleteStack during a rollback
         self.scenario = None        # "fail" | "stuck" | None (root's ReadySetDeploymentName)
+        self.hostile = False        # the hostile scenario (root's name starts with HOSTILE_PREFIX)
         self.timeout = None         # TimeoutInMinutes (kept, not enforced)
         self.last_event = 0.0
 
@@ -550,6 +566,7 @@ class CfnSim:
             root = parent.root
             st.tags, st.capabilities = list(root.tags), list(root.capabilities)
             st.disable_rollback, st.scenario = root.disable_rollback, root.scenario
+            st.hostile = root.hostile
         self._bind_params(st, given or {})
         self._build_resources(st)
         self.stacks.append(st)
@@ -636,8 +653,36 @@ class CfnSim:
             outs.append((key, ",".join(val) if isinstance(val, list) else str(val), spec.get("Description")))
         st.outputs = outs
         st.token = st.create_token
-        self._stack_status(st, t, CC)
+        reason = None
+        if st.hostile and st.parent is None:
+            reason = self._hostile_finish(t, st)
+        self._stack_status(st, t, CC, reason)
         self._finished(t, st)
+
+    # --- the hostile scenario ------------------------------------------------------------------
+    @staticmethod
+    def hostile_corpus():
+        """(name, text) of every corpus entry XML can carry: valid UTF-8, no NUL."""
+        spec = importlib.util.spec_from_file_location("relcon_hostile_corpus", HOSTILE_CORPUS)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return [(e.name, e.text) for e in mod.load() if e.valid_utf8 and "\0" not in e.text]
+
+    def _hostile_start(self, st):
+        """At CreateStack: the corpus in the root's tags and parameters."""
+        corpus = self.hostile_corpus()
+        st.tags += [{"Key": "hostile:" + n, "Value": text} for n, text in corpus]
+        st.params += [("hostile-" + n, text, None) for n, text in corpus]
+
+    def _hostile_finish(self, t, st):
+        """At the root's CREATE_COMPLETE: outputs, events and the status reason."""
+        corpus = self.hostile_corpus()
+        st.outputs += [("hostile-" + n, text, "%s: %s" % (n, text)) for n, text in corpus]
+        for n, text in corpus:
+            self._event(st, t, "HostileCorpus", "AWS::CloudFormation::WaitCondition", CC, "%s: %s" % (n, text),
+                        "hostile-corpus")
+        by_name = dict(corpus)
+        return " | ".join(by_name[n] for n in HOSTILE_STATUS if n in by_name)
 
     def _res_create_failed(self, t, st, r, reason):
         if r.status not in (None, CIP):
@@ -795,7 +840,9 @@ class CfnSim:
         return ec2_backends[self.account][st.region]
 
     def _tags(self, st, r, props):
-        tags = {t["Key"]: t["Value"] for t in st.root.tags}
+        # Not the hostile scenario's tags: moto's EC2 would write their control characters raw.
+        tags = {t["Key"]: t["Value"] for t in st.root.tags
+                if not t["Key"].startswith("hostile:") and not _XML_REFS.search(str(t["Value"]))}
         tags.update({"aws:cloudformation:stack-name": st.name, "aws:cloudformation:stack-id": st.id,
                      "aws:cloudformation:logical-id": r.lid})
         for t in props.get("Tags") or []:
@@ -1057,6 +1104,9 @@ class CfnSim:
         st.timeout = p("TimeoutInMinutes")
         dep = dict((k, v) for k, v, _ in st.params).get("ReadySetDeploymentName", "")
         st.scenario = "fail" if dep.startswith(FAIL_PREFIX) else "stuck" if dep.startswith(STUCK_PREFIX) else None
+        if name.startswith(HOSTILE_PREFIX):
+            st.hostile = True
+            self._hostile_start(st)
         if token:
             self.tokens[(region, name, token)] = st.id
         self._start_create(now, st)
@@ -1343,12 +1393,21 @@ def template_summary_xml(template):
 
 # --- XML ------------------------------------------------------------------------------------------
 
+# Characters XML 1.0 cannot carry raw (C0 controls but tab and newline; a raw CR would be read as
+# a newline): written as character references, as S3 does for object keys.  Only hostile values
+# have them.
+_XML_REFS = re.compile("[\x00-\x08\x0b-\x1f]")
+
+
 def _e(tag, val):
     if val is None:
         return ""
     if isinstance(val, bool):
         val = "true" if val else "false"
-    return "<%s>%s</%s>" % (tag, escape(str(val)), tag)
+    text = escape(str(val))
+    if _XML_REFS.search(text):
+        text = _XML_REFS.sub(lambda m: "&#x%X;" % ord(m.group(0)), text)
+    return "<%s>%s</%s>" % (tag, text, tag)
 
 
 def _list(tag, members):

@@ -5,6 +5,7 @@
         [--speed X] [--rate-limit N] [--user-rate-limit N] [--org ORG] [--pipeline PIPE]
         [--scopes read_builds,write_builds] [--log FILE]
         [--no-aws | --aws-port 0 --locals sandbox/locals.pkr.hcl] [--cfn-speed X]
+        [--extra-builds N] [--extra-amis N]   (scale, for make bench; see sandbox/README.md)
 
 Once both are listening and the AWS world is seeded it writes FILE atomically (tmp + rename)
 as JSON {"buildkite": "http://127.0.0.1:PORT", "token", "org", "pipeline", "pid", "port",
@@ -79,7 +80,18 @@ def main(argv=None):
                     help="the locals.pkr.hcl whose ami_users the AMIs are shared with")
     ap.add_argument("--cfn-speed", type=positive(float), default=None,
                     help="simulated CloudFormation runs X times faster (default: --speed)")
+    ap.add_argument("--extra-builds", type=int, default=0, metavar="N",
+                    help="scale (make bench): N more finished builds on main, older than the scenario's")
+    ap.add_argument("--extra-amis", type=int, default=0, metavar="N",
+                    help="scale (make bench): N more AMIs of those builds' commits, over the regions")
     a = ap.parse_args(argv)
+    if a.extra_builds < 0 or a.extra_amis < 0:
+        ap.error("--extra-builds and --extra-amis must be >= 0")
+    if a.extra_amis and a.no_aws:
+        ap.error("--extra-amis needs the AWS half (not --no-aws)")
+    # Read by scenario.seed() at every (re)seed; 0 and 0 leave the scenario exactly as it is.
+    import scenario
+    scenario.EXTRA_BUILDS, scenario.EXTRA_AMIS = a.extra_builds, a.extra_amis
 
     logline = Log(a.log)
     aws, factory, aws_info = None, None, None
@@ -99,7 +111,8 @@ def main(argv=None):
         except OSError as e:
             print("sandbox: cannot listen on %s:%d: %s" % (a.host, a.aws_port, e), file=sys.stderr)
             return 1
-        factory = lambda: PipelineEffects(aws_world.World(aws, locals_path), log=logline)  # noqa: E731
+        factory = lambda: PipelineEffects(aws_world.World(  # noqa: E731
+            aws, locals_path, extra_amis=a.extra_amis, extra_builds=a.extra_builds), log=logline)
         aws_info = {"aws": aws.address, "aws_port": aws.port, "aws_endpoint_url": aws.endpoint,
                     "aws_access_key_id": aws_sim.ACCESS_KEY_ID,
                     "aws_secret_access_key": aws_sim.SECRET_ACCESS_KEY,
@@ -119,6 +132,7 @@ def main(argv=None):
         return 1
     if aws:
         aws.cfn.set_clock(lambda: srv.sandbox.clock)  # the clock /_sandbox/advance moves (new on reset)
+        srv.sandbox.attach_aws(aws)  # one fault list for both; /_sandbox/aws-requests
         effects = srv.sandbox.effects
         if not effects.wait_idle(60) or effects.errors:
             print("sandbox: seeding the AWS world failed: %s" % ("; ".join(effects.errors) or "timed out"),

@@ -178,6 +178,7 @@ class Build:
     meta_data: dict = field(default_factory=dict)
     rebuilt_from: int = None
     legacy_blocked_state: bool = False
+    static: bool = False            # an --extra-builds filler: finished, never advanced again
 
     @property
     def gate(self):
@@ -225,7 +226,8 @@ class Pipeline:
     def advance_all(self):
         now = self.clock.now()
         for b in self.builds.values():
-            self.advance(b, now)
+            if not b.static:  # --extra-builds fillers are finished: nothing can move them
+                self.advance(b, now)
 
     def advance(self, b, now):
         if b.canceled_at is None:
@@ -362,25 +364,83 @@ _OUTCOME_PLAN = {  # outcome -> (failing script step, unblocks to perform)
 }
 
 
+# Scale options (sandbox.py --extra-builds N --extra-amis M, for `make bench`); both 0 by default,
+# and then seed() makes exactly the scenario above.  EXTRA_BUILDS finished builds on main, older
+# than 4100, one every EXTRA_SPACING seconds; the newest ceil(EXTRA_AMIS / 3) of them passed
+# build-amis (aws_world seeds their AMIs straight into moto's backend, see World.seed_extra_amis).
+# Buildkite numbers are positive, so when EXTRA_BUILDS >= FIRST_BUILD every build is numbered
+# EXTRA_BUILDS + 1 - FIRST_BUILD higher (see number_offset()); ids and commits do not change.
+EXTRA_BUILDS = 0
+EXTRA_AMIS = 0
+EXTRA_SPACING = 1800
+
+
+def number_offset(extra_builds=None):
+    n = EXTRA_BUILDS if extra_builds is None else extra_builds
+    return max(0, n - FIRST_BUILD + 1)
+
+
+def extra_commit(i):
+    """Commit of the i-th extra build (1 = the newest, just older than 4100)."""
+    return hashlib.sha1(("extra/%d" % i).encode()).hexdigest()
+
+
+class _NoEffects:
+    """Extra builds have no pipeline effects (their AMIs are seeded in bulk by aws_world)."""
+    seeding = True
+
+    def __getattr__(self, name):
+        return lambda *a, **k: None
+
+
+def _seed_extra(p, now, offset):
+    """EXTRA_BUILDS finished filler builds on main below the scenario's oldest (see above)."""
+    rng = random.Random(9100)
+    with_amis = -(-EXTRA_AMIS // 3)
+    oldest = p.builds[FIRST_BUILD + offset].created_at
+    effects, p.effects = p.effects, _NoEffects()
+    for i in range(1, EXTRA_BUILDS + 1):
+        number = FIRST_BUILD + offset - i
+        r = [rng.random() for _ in range(4)]
+        author = AUTHORS[int(r[0] * len(AUTHORS))]
+        created = round(oldest - i * EXTRA_SPACING - r[1] * 600, 3)
+        outcome = "blocked-gate" if i <= with_amis else ("test-failed" if r[2] < 0.2 else "blocked-amis")
+        b = Build(number=number, id=sid("extra-build", i), branch="main", commit=extra_commit(i),
+                  message="%s (#%d)" % (PLAIN[int(r[3] * len(PLAIN))], number),
+                  author={"name": author[0], "email": author[1]}, creator=user(*author),
+                  created_at=created, jobs=make_jobs("extra-%d" % i, "release", created, rng,
+                                                      "test" if outcome == "test-failed" else None))
+        p.builds[number] = b
+        p.advance(b, now)
+        if outcome == "blocked-gate":
+            j = b.job("build-amis")
+            p.unblock(b, j, ALICE, {}, j.runnable_at + 600)
+            p.advance(b, now)
+        b.static = True
+    p.effects = effects
+
+
 def seed(clock, effects):
     """Build the scenario as of clock.anchor; returns a Pipeline."""
     rng, now = random.Random(4100), clock.anchor
     p = Pipeline(clock, effects)
+    offset = number_offset()
     effects.seeding = True
     for n in range(FIRST_BUILD, LAST_BUILD + 1):
         s = _spec(n, rng, now)
         fail, unblocks = _OUTCOME_PLAN.get(s["outcome"], (None, ()))
         fail = s["fail"] or fail
         created = round(now - s["age"], 3)
-        commit = p.builds[s["rebuild_of"]].commit if s.get("rebuild_of") else \
+        commit = p.builds[s["rebuild_of"] + offset].commit if s.get("rebuild_of") else \
             hashlib.sha1(("commit/%d" % n).encode()).hexdigest()
-        b = Build(number=n, id=sid("build", n), branch=s["branch"], commit=commit, message=s["message"],
+        b = Build(number=n + offset, id=sid("build", n), branch=s["branch"], commit=commit, message=s["message"],
                   author={"name": s["author"][0], "email": s["author"][1]},
                   creator=user(*s["author"]), created_at=created, source=s["source"],
                   jobs=make_jobs(n, "release" if s["branch"] == "main" else "alpha", created, rng,
                                  fail, s["queue"]),
-                  rebuilt_from=s.get("rebuild_of"), legacy_blocked_state=s.get("legacy_blocked_state", False))
-        p.builds[n] = b
+                  rebuilt_from=s.get("rebuild_of") and s["rebuild_of"] + offset,
+                  legacy_blocked_state=s.get("legacy_blocked_state", False))
+        p.builds[n + offset] = b
         for step, delay in zip(unblocks, s["delays"]):
             p.advance(b, now)
             j = b.job(b.gate if step == "gate" else step)
@@ -393,5 +453,7 @@ def seed(clock, effects):
             j = b.job("build-amis")
             if j.unblockable and j.runnable_at + 7200 < now:
                 p.cancel(b, j.runnable_at + 7200)
+    if EXTRA_BUILDS:
+        _seed_extra(p, now, offset)
     effects.seeding = False
     return p

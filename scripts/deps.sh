@@ -30,9 +30,14 @@ done
 # Optional: the install test checks the zsh and fish completions with them
 # (and says it cannot when they are missing).
 optional=""
-for pair in zsh:zsh fish:fish; do
+# The aws CLI: only `make bench` (tests/bench/sequential.sh) runs it.
+for pair in zsh:zsh fish:fish aws:awscli; do
 	command -v "${pair%%:*}" >/dev/null 2>&1 || optional="$optional ${pair#*:}"
 done
+# Optional: valgrind runs the headless tests under memcheck (`make
+# valgrind`, and part of them in `make check`, which fails saying it is
+# missing).
+command -v valgrind >/dev/null 2>&1 || optional="$optional valgrind"
 # The fuzz targets (`make fuzz`, and a short run in `make check`): clang and
 # its libFuzzer runtime, libclang-rt-N-dev for clang-N (only recommended by
 # clang, so named here).  Not needed to build or run relcon: optional, and

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the whole suite: unit tests of each build given (release, asan), an
 # install into a DESTDIR (tests/install), the sandbox's own tests, headless
-# integration tests, scripted UI (golden screens) and the tmux terminal
+# integration tests (some of them again under valgrind), scripted UI
+# (golden screens) and the tmux terminal
 # tests (tests/tmux: the console, ssh from its stack screen to a real sshd on
 # loopback, the bytes of copy and notification, and the terminal given back
 # after SIGTERM, SIGINT or SIGSEGV mid-operation), against a sandbox
@@ -113,6 +114,28 @@ else
 		[ $rc -eq 0 ] || cat "$tmp/out"
 		record "ui/$variant" $rc
 	done
+	# The headless tests that cover the most code (Buildkite reading,
+	# config and retries; AWS lineage; stacks; the promotion's guards and
+	# journal) with every run of relcon under valgrind's memcheck: the
+	# release build (valgrind cannot run an ASan one).  About 2 minutes;
+	# `make valgrind` runs all of tests/integration and tests/ui so (about 9).
+	vg_dir=""
+	for dir in "$@"; do
+		[ "$(basename "$dir")" = asan ] || vg_dir=${vg_dir:-$dir}
+	done
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "valgrind not installed: the headless tests cannot run under memcheck (sh scripts/deps.sh as root installs it)"
+		record "valgrind/headless" 1
+	elif [ -z "$vg_dir" ]; then
+		echo "valgrind: no build without sanitizers among: $*"
+		record "valgrind/headless" 1
+	else
+		sh tests/valgrind.sh --sandbox-from-env "$top/$vg_dir/relcon" test_cli test_lineage test_stacks \
+			test_promote.PromoteGuards >"$tmp/out" 2>&1
+		rc=$?
+		if [ $rc -eq 0 ]; then grep '^valgrind: ' "$tmp/out"; else cat "$tmp/out"; fi
+		record "valgrind/headless" $rc
+	fi
 	if command -v tmux >/dev/null 2>&1; then
 		# The binary a user runs: ./relcon, beside themes/.
 		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux.sh >"$tmp/out" 2>&1
@@ -134,12 +157,25 @@ else
 		rc=$?
 		[ $rc -eq 0 ] || cat "$tmp/out"
 		record "tmux/crash" $rc
+		# 20 % faults on both sides: a failed refresh keeps the data, marked stale with the error; one unblock.
+		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_faults.sh >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "tmux/faults" $rc
+		# Hostile strings in every untrusted field (tests/hostile): neutralized on
+		# the screen and in headless output, the terminal's state unchanged.
+		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_hostile.sh >"$tmp/out" 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || cat "$tmp/out"
+		record "tmux/hostile" $rc
 	else
 		echo "tmux not installed: the terminal tests cannot run"
 		record "tmux/terminal" 1
 		record "tmux/ssh" 1
 		record "tmux/clip" 1
 		record "tmux/crash" 1
+		record "tmux/faults" 1
+		record "tmux/hostile" 1
 	fi
 fi
 

@@ -23,14 +23,31 @@ struct table {
 	long sel_id;
 	int have_sel_id;
 	char *filter;
-	int sort_col; /* -1 natural */
+	char *lower_filter; /* filter, ASCII lower-cased: what rows are searched for */
+	int sort_col;       /* -1 natural */
 	int reverse;
 	int page; /* rows visible at the last draw */
 	char *empty;
 	/* The "/" prompt: the screen to redraw and the filter Esc restores. */
 	struct tui *prompt_tui;
 	char *saved_filter;
+	/* Each row's text as the filter searches it, made on the first
+	 * filtered look and kept until the rows change (table_reload): typing
+	 * a filter searches memory, not the views' rows. */
+	char **lines;
+	size_t nlines;
 };
+
+static void rebuild(struct table *t);
+
+static void drop_lines(struct table *t)
+{
+	for (size_t i = 0; i < t->nlines; i++)
+		free(t->lines[i]);
+	free(t->lines);
+	t->lines = NULL;
+	t->nlines = 0;
+}
 
 void row_set(struct rowbuf *rb, size_t col, enum role r, const char *text)
 {
@@ -76,6 +93,7 @@ struct table *table_new(const struct table_col *cols, size_t ncols, const struct
 	t->ops = ops;
 	t->ud = ud;
 	t->filter = xstrdup("");
+	t->lower_filter = xstrdup("");
 	t->sort_col = -1;
 	table_reload(t);
 	return t;
@@ -87,40 +105,67 @@ void table_free(struct table **tp)
 		return;
 	free((*tp)->index);
 	free((*tp)->filter);
+	free((*tp)->lower_filter);
 	free((*tp)->empty);
 	free((*tp)->saved_filter);
+	drop_lines(*tp);
 	free(*tp);
 	*tp = NULL;
 }
 
-/* Case-insensitive (ASCII) substring search. */
-static int contains(const char *hay, const char *needle)
+static void ascii_lower(char *s)
 {
-	size_t n = strlen(needle);
-	if (!n)
-		return 1;
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-			i++;
-		if (i == n)
-			return 1;
-	}
-	return 0;
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
 }
 
+/* Case-insensitive (ASCII) substring search: hay and t->lower_filter are
+ * lower-cased already. */
+static int contains(const struct table *t, const char *hay)
+{
+	return !*t->lower_filter || strstr(hay, t->lower_filter) != NULL;
+}
+
+static int printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Row i's cells in rb, and whether its text (cached) matches the filter. */
 static int row_matches(struct table *t, size_t i, struct rowbuf *rb, struct buf *line)
 {
 	rowbuf_clear(rb);
 	t->ops->row(t->ud, i, rb);
+	if (i < t->nlines && t->lines[i])
+		return contains(t, t->lines[i]);
 	buf_reset(line);
 	for (size_t c = 0; c < t->ncols; c++) {
-		char *clean = sanitize_str(buf_str(&rb->cell[c].text), SANITIZE_ONE_LINE);
-		buf_adds(line, clean);
+		const char *text = buf_str(&rb->cell[c].text);
+		if (printable_ascii(text)) { /* most cells: nothing to neutralize */
+			buf_adds(line, text);
+		} else {
+			char *clean = sanitize_str(text, SANITIZE_ONE_LINE);
+			buf_adds(line, clean);
+			free(clean);
+		}
 		buf_addc(line, '\t');
-		free(clean);
 	}
-	return contains(buf_str(line), t->filter);
+	if (line->s)
+		ascii_lower(line->s);
+	if (i < t->nlines)
+		t->lines[i] = xstrdup(buf_str(line));
+	return contains(t, buf_str(line));
+}
+
+/* Does row i match?  From the cached text alone when there is one. */
+static int row_matches_fast(struct table *t, size_t i, struct rowbuf *rb, struct buf *line)
+{
+	if (i < t->nlines && t->lines[i])
+		return contains(t, t->lines[i]);
+	return row_matches(t, i, rb, line);
 }
 
 /* Sorting context: qsort has no user pointer. */
@@ -144,7 +189,18 @@ static int compare_rows(const void *pa, const void *pb)
 
 void table_reload(struct table *t)
 {
+	drop_lines(t);
+	rebuild(t);
+}
+
+/* The shown rows again, for the current filter and sort. */
+static void rebuild(struct table *t)
+{
 	size_t n = t->ops->count(t->ud);
+	if (*t->filter && !t->lines && n) {
+		t->lines = xcalloc(n, sizeof *t->lines);
+		t->nlines = n;
+	}
 	if (t->nindex && t->sel < t->nindex) {
 		t->sel_id = t->ops->id(t->ud, t->index[t->sel]);
 		t->have_sel_id = 1;
@@ -159,14 +215,14 @@ void table_reload(struct table *t)
 	char **keys = need_keys ? xcalloc(n ? n : 1, sizeof *keys) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		int keep = 1;
-		if (*t->filter || need_keys) {
+		if (need_keys) {
 			keep = row_matches(t, i, &rb, &line);
-			if (need_keys) {
-				char *k = sanitize_str(buf_str(&rb.cell[t->sort_col].text), SANITIZE_ONE_LINE);
-				for (char *p = k; *p; p++)
-					*p = (char)tolower((unsigned char)*p);
-				keys[i] = k;
-			}
+			char *k = sanitize_str(buf_str(&rb.cell[t->sort_col].text), SANITIZE_ONE_LINE);
+			for (char *p = k; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			keys[i] = k;
+		} else if (*t->filter) {
+			keep = row_matches_fast(t, i, &rb, &line);
 		}
 		if (keep)
 			t->index[t->nindex++] = i;
@@ -394,13 +450,13 @@ enum handled table_action(struct table *t, enum action a)
 		t->sort_col++;
 		if (t->sort_col >= (int)t->ncols)
 			t->sort_col = -1;
-		table_reload(t);
+		rebuild(t);
 		return HANDLED;
 	case ACTION_SORT_REVERSE:
 		if (t->sort_col < 0)
 			return HANDLED;
 		t->reverse = !t->reverse;
-		table_reload(t);
+		rebuild(t);
 		return HANDLED;
 	default:
 		return NOT_HANDLED;
@@ -410,8 +466,11 @@ enum handled table_action(struct table *t, enum action a)
 void table_set_filter(struct table *t, const char *filter)
 {
 	free(t->filter);
+	free(t->lower_filter);
 	t->filter = xstrdup(filter ? filter : "");
-	table_reload(t);
+	t->lower_filter = xstrdup(t->filter);
+	ascii_lower(t->lower_filter);
+	rebuild(t);
 }
 
 const char *table_filter(const struct table *t)
@@ -445,7 +504,7 @@ void table_sort(struct table *t, int col, int reverse)
 {
 	t->sort_col = col >= -1 && col < (int)t->ncols ? col : -1;
 	t->reverse = reverse;
-	table_reload(t);
+	rebuild(t);
 }
 
 int table_sort_col(const struct table *t)

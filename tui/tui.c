@@ -37,13 +37,19 @@ struct tui {
 	struct screen *stack[MAX_SCREENS];
 	size_t n;
 	int quit;
+	int quit_signal; /* SIGTERM, SIGINT or SIGHUP that ended the console, else 0 */
 	int dirty;
 	int headless;
+	/* frame timing for the debug log: the key read first since the last
+	 * frame and when; the first frame after start */
+	long long key_at, started_us;
+	int key_last, frames;
 	int use_color;
 	struct theme theme;
 	int have_theme;
 	char *message;
 	int message_error;
+	int message_refresh; /* message is r's "refreshing…": a failed refresh replaces it */
 	/* tui_message_full: the whole text, shown above the status line while
 	 * the message it belongs to (detail_of) is the one shown and is cut. */
 	char *detail, *detail_of;
@@ -133,6 +139,7 @@ void tui_message(struct tui *t, int is_error, const char *fmt, ...)
 	free(t->message);
 	t->message = buf_steal(&b);
 	t->message_error = is_error;
+	t->message_refresh = 0;
 	t->dirty = 1;
 	if (is_error)
 		log_msg(LOG_WARN, "ui: %s", t->message);
@@ -448,7 +455,7 @@ static void draw_header(struct tui *t)
 	buf_free(&b);
 }
 
-static void status_age(struct buf *out, time_t fetched, time_t now);
+static void status_age(struct buf *out, const char *what, time_t fetched, time_t now);
 
 /* "?:help  /:filter  ::command  q:back" with the keys the keymap binds. */
 static void key_hints(struct buf *out)
@@ -524,7 +531,8 @@ static void draw_status(struct tui *t)
 	if (st.loading)
 		buf_adds(&right, "⟳ loading  ");
 	if (st.fetched_at) {
-		status_age(&right, st.fetched_at, now);
+		/* "cached 3h ago": the last run's data, until the first refresh lands */
+		status_age(&right, st.cached ? "cached" : "data", st.fetched_at, now);
 	} else if (!st.loading) {
 		buf_adds(&right, "no data");
 	}
@@ -568,6 +576,42 @@ static void draw_status(struct tui *t)
 	buf_free(&right);
 }
 
+/* "frame key=j us=412 rows=10000": from reading a key to its frame on the
+ * terminal (make bench reads these from the --debug log). */
+static void log_frame(struct tui *t)
+{
+	long long now = loop_now_us();
+	size_t rows;
+	store_builds(t->ctx->store, &rows);
+	if (!t->frames++) {
+		struct store_status st;
+		store_status(t->ctx->store, &st);
+		log_msg(LOG_DEBUG, "frame first us=%lld rows=%zu data=%s", now - t->started_us, rows,
+			st.cached ? "cache"
+			: rows    ? "network"
+				  : "none");
+	}
+	if (!t->key_at)
+		return;
+	struct buf k = {0};
+	key_format(t->key_last, &k);
+	log_msg(LOG_DEBUG, "frame key=%s us=%lld rows=%zu", buf_str(&k), now - t->key_at, rows);
+	buf_free(&k);
+	t->key_at = 0;
+}
+
+static void dispatch_key(struct tui *t, int key);
+
+/* A key from the terminal or a script: timed until its frame is drawn. */
+static void timed_key(struct tui *t, int key)
+{
+	if (!t->key_at) {
+		t->key_at = loop_now_us();
+		t->key_last = key;
+	}
+	dispatch_key(t, key);
+}
+
 static void draw(struct tui *t)
 {
 	t->cursor_y = -1;
@@ -594,6 +638,7 @@ static void draw(struct tui *t)
 	}
 	refresh();
 	t->dirty = 0;
+	log_frame(t);
 }
 
 /* Redraw when the status bar's age text would change; no ticks otherwise. */
@@ -604,17 +649,17 @@ static void on_age_timer(void *ud)
 	t->dirty = 1;
 }
 
-/* The status bar shows the data's age in steps of 10 s for the first minute,
+/* The status bar shows the data's age (or the cache's) in steps of 10 s for the first minute,
  * then minutes, then hours: wake up only when that text changes. */
-static void status_age(struct buf *out, time_t fetched, time_t now)
+static void status_age(struct buf *out, const char *what, time_t fetched, time_t now)
 {
 	long age = (long)(now - fetched);
 	if (age < 10)
-		buf_adds(out, "data now");
+		buf_printf(out, "%s now", what);
 	else if (age < 60)
-		buf_printf(out, "data %lds ago", age / 10 * 10);
+		buf_printf(out, "%s %lds ago", what, age / 10 * 10);
 	else {
-		buf_adds(out, "data ");
+		buf_printf(out, "%s ", what);
 		time_age(out, fetched, now);
 		buf_adds(out, " ago");
 	}
@@ -658,6 +703,7 @@ static void global_action(struct tui *t, enum action a)
 	case ACTION_REFRESH:
 		store_refresh(t->ctx->store);
 		tui_message(t, 0, "refreshing…");
+		t->message_refresh = 1;
 		break;
 	case ACTION_REDRAW:
 		clearok(curscr, TRUE);
@@ -945,7 +991,7 @@ static void on_input(void *ud, int fd, int revents)
 			continue;
 		}
 		int key = key_normalize(r == KEY_CODE_YES ? KEY_OFFSET + (int)wc : (int)wc);
-		dispatch_key(t, key);
+		timed_key(t, key);
 		if (t->quit)
 			break;
 	}
@@ -966,6 +1012,7 @@ static void on_signal(void *ud, int signo)
 	default: /* SIGTERM, SIGINT, SIGHUP: leave cleanly */
 		log_msg(LOG_INFO, "signal %d: quitting", signo);
 		t->quit = 1;
+		t->quit_signal = signo;
 		break;
 	}
 }
@@ -1010,7 +1057,16 @@ static void script_step(struct tui *t)
 	} else if (line[0] == '@') {
 		int cols, rows, x, y, end = 0;
 		char what[16];
-		if (sscanf(line, "@resize %d %d", &cols, &rows) == 2) {
+		int ms;
+		if (sscanf(line, "@wait %d%n", &ms, &end) == 1 && !line[end] && ms >= 0) {
+			/* Let time pass: timers (live refresh) fire, answers arrive. */
+			long long until = loop_now_ms() + ms;
+			for (long long now; !t->quit && (now = loop_now_ms()) < until;) {
+				if (t->dirty)
+					draw(t);
+				loop_run_once(t->ctx->loop, (long)(until - now));
+			}
+		} else if (sscanf(line, "@resize %d %d", &cols, &rows) == 2) {
 			term_resize_to(cols, rows);
 			t->dirty = 1;
 		} else if (sscanf(line, "@mouse %15s %d %d%n", what, &x, &y, &end) == 3 && !line[end] &&
@@ -1033,7 +1089,7 @@ static void script_step(struct tui *t)
 			t->script_failed = 1;
 		}
 		for (int i = 0; i < n && !t->quit; i++)
-			dispatch_key(t, keys[i]);
+			timed_key(t, keys[i]);
 		buf_free(&err);
 	}
 }
@@ -1046,6 +1102,16 @@ static void on_store(void *ud, unsigned topics)
 	for (size_t i = 0; i < t->n; i++)
 		if (t->stack[i]->ops->changed)
 			t->stack[i]->ops->changed(t->stack[i], t, topics);
+	if (t->message && t->message_refresh) {
+		/* The refresh r asked for failed: the status line shows why (and the
+		 * data's age) instead of "refreshing…". */
+		struct store_status st;
+		store_status(t->ctx->store, &st);
+		if (!st.loading && st.error) {
+			free(t->message);
+			t->message = NULL;
+		}
+	}
 	t->dirty = 1;
 }
 
@@ -1054,6 +1120,7 @@ int tui_run(struct context *ctx, const struct tui_app *app, int no_color)
 	struct tui tv;
 	struct tui *t = &tv;
 	memset(t, 0, sizeof *t);
+	t->started_us = loop_now_us();
 	t->ctx = ctx;
 	t->app = app;
 	const char *nd = getenv("RELCON_NO_DISPLAY");
@@ -1092,6 +1159,8 @@ int tui_run(struct context *ctx, const struct tui_app *app, int no_color)
 	loop_on_signal(ctx->loop, SIGTERM, on_signal, t);
 	loop_on_signal(ctx->loop, SIGINT, on_signal, t);
 	loop_on_signal(ctx->loop, SIGHUP, on_signal, t);
+	if (ctx->cfg.ui_cache)
+		store_use_cache(ctx->store);
 	store_watch(ctx->store, on_store, t);
 	app->open_home(t);
 	store_fetch_identity(ctx->store);
@@ -1133,5 +1202,5 @@ int tui_run(struct context *ctx, const struct tui_app *app, int no_color)
 	for (size_t i = 0; i < t->nscript; i++)
 		free(t->script[i]);
 	free(t->script);
-	return t->script_failed ? 2 : 0;
+	return t->quit_signal ? 128 + t->quit_signal : t->script_failed ? 2 : 0;
 }

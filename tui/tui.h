@@ -67,8 +67,10 @@ struct tui_app {
 /* Run the TUI until the user quits.  Opens /dev/tty (or, with
  * RELCON_NO_DISPLAY=1, draws to /dev/null for scripted tests driven by
  * RELCON_SCRIPT), loads the theme, opens the home screen and runs the loop.
- * Returns an exit code (0, or 2 for a terminal or script error); the
- * terminal is restored on every path.  Errors go to stderr. */
+ * Returns an exit code (0, or 2 for a terminal or script error), or
+ * 128 + N when signal N (SIGTERM, SIGINT, SIGHUP) ended it: the caller
+ * cleans up, then ends by the signal (main.c).  The terminal is restored on
+ * every path.  Errors go to stderr. */
 int tui_run(struct context *ctx, const struct tui_app *app, int no_color);
 
 /* ---- screens ---------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/timeutil.h"
 #include "release/context.h"
+#include "release/overview.h"
 #include "release/pipeline.h"
 #include "release/store.h"
 #include "tui/dialog.h"
@@ -14,13 +15,26 @@
 #include "tui/table.h"
 #include "views/views.h"
 
-enum col { C_NUMBER, C_COMMIT, C_BRANCH, C_STATE, C_AMIS, C_ALPHA, C_RELEASE, C_AGE, C_AUTHOR, C_MESSAGE, C_COUNT };
+enum col {
+	C_NUMBER,
+	C_COMMIT,
+	C_BRANCH,
+	C_STATE,
+	C_AMIS,
+	C_ALPHA,
+	C_RELEASE,
+	C_SHIPPED,
+	C_AGE,
+	C_AUTHOR,
+	C_MESSAGE,
+	C_COUNT
+};
 
 static const struct table_col cols[C_COUNT] = {
-	[C_NUMBER] = {"BUILD", 6, 1, 1},    [C_COMMIT] = {"COMMIT", 8, 0, 0}, [C_BRANCH] = {"BRANCH", 16, 0, 0},
-	[C_STATE] = {"STATE", 14, 0, 0},    [C_AMIS] = {"AMIS", 9, 0, 0},     [C_ALPHA] = {"ALPHA", 9, 0, 0},
-	[C_RELEASE] = {"RELEASE", 9, 0, 0}, [C_AGE] = {"AGE", 4, 1, 1},       [C_AUTHOR] = {"AUTHOR", 14, 0, 0},
-	[C_MESSAGE] = {"MESSAGE", 0, 0, 0},
+	[C_NUMBER] = {"BUILD", 6, 1, 1},    [C_COMMIT] = {"COMMIT", 8, 0, 0},   [C_BRANCH] = {"BRANCH", 16, 0, 0},
+	[C_STATE] = {"STATE", 14, 0, 0},    [C_AMIS] = {"AMIS", 9, 0, 0},       [C_ALPHA] = {"ALPHA", 9, 0, 0},
+	[C_RELEASE] = {"RELEASE", 9, 0, 0}, [C_SHIPPED] = {"SHIPPED", 9, 0, 0}, [C_AGE] = {"AGE", 4, 1, 1},
+	[C_AUTHOR] = {"AUTHOR", 14, 0, 0},  [C_MESSAGE] = {"MESSAGE", 0, 0, 0},
 };
 
 struct builds_view {
@@ -61,6 +75,32 @@ static void step_cell(struct rowbuf *rb, size_t col, const struct bk_job *j)
 	row_set(rb, col, view_state_role(j->state), j->state ? j->state : "?");
 }
 
+/* What the build has shipped, from the store's overview: the public
+ * release, else public alpha templates, else its AMIs (regions holding
+ * one, of the destination regions) and internal templates; "…" until it
+ * is known. */
+static void shipped_cell(struct builds_view *v, struct rowbuf *rb, const struct bk_build *b)
+{
+	const struct overview_fetch *f = store_overview(v->store);
+	const struct overview *o = f ? overview_fetch_result(f) : NULL;
+	const struct overview_row *r = overview_find(f, b->commit);
+	if (!r) {
+		row_set(rb, C_SHIPPED, ROLE_DIM, f ? "?" : store_has_aws(v->store) ? "…" : "");
+		return;
+	}
+	if (r->release && r->released)
+		row_set(rb, C_SHIPPED, ROLE_STATE_PASSED, r->release);
+	else if (r->alpha)
+		row_set(rb, C_SHIPPED, ROLE_STATE_PASSED, "alpha");
+	else if (o->part[OV_AMIS] != FETCH_DONE)
+		row_set(rb, C_SHIPPED, ROLE_DIM, "?");
+	else if (r->amis || r->amis_other)
+		row_setf(rb, C_SHIPPED, r->amis == o->nregions ? ROLE_NORMAL : ROLE_STATE_PENDING, "AMI %d/%d%s",
+			 r->amis, o->nregions, r->templates ? " T" : "");
+	else
+		row_set(rb, C_SHIPPED, ROLE_DIM, r->templates ? "T" : "·");
+}
+
 static void row_fill(void *ud, size_t i, struct rowbuf *rb)
 {
 	struct builds_view *v = ud;
@@ -79,6 +119,7 @@ static void row_fill(void *ud, size_t i, struct rowbuf *rb)
 	step_cell(rb, C_AMIS, pipeline_step(b, STEP_BUILD_AMIS, v->cfg));
 	step_cell(rb, C_ALPHA, pipeline_step(b, STEP_ALPHA, v->cfg));
 	step_cell(rb, C_RELEASE, pipeline_step(b, STEP_RELEASE, v->cfg));
+	shipped_cell(v, rb, b);
 	struct buf age = {0};
 	time_age(&age, b->created_at_t, v->now);
 	row_set(rb, C_AGE, ROLE_DIM, buf_str(&age));
@@ -272,7 +313,7 @@ static void changed(struct screen *s, struct tui *t, unsigned topics)
 {
 	(void)t;
 	struct builds_view *v = s->data;
-	if (topics & TOPIC_BUILDS)
+	if (topics & (TOPIC_BUILDS | TOPIC_OVERVIEW))
 		table_reload(v->table);
 }
 

@@ -28,6 +28,8 @@ struct kind_result {
 	struct artifact *v;
 	size_t n;
 	char *error;
+	int stale; /* the last reading failed: v is the one before, read at `at` */
+	time_t at; /* when v was read */
 	struct images_view *view;
 };
 
@@ -111,10 +113,20 @@ static void on_kind(void *ud, struct artifact *list, size_t n, const char *error
 	struct kind_result *k = ud;
 	struct images_view *v = k->view;
 	k->handle = NULL;
-	artifacts_sort(list, n);
-	k->v = list;
-	k->n = n;
+	free(k->error);
 	k->error = error ? xstrdup(error) : NULL;
+	k->stale = error && k->at;
+	if (k->stale) {
+		/* A failed refresh: the last reading stays on screen, marked stale. */
+		artifacts_free(&list, n);
+	} else {
+		artifacts_free(&k->v, k->n);
+		artifacts_sort(list, n);
+		k->v = list;
+		k->n = n;
+		if (!error)
+			k->at = time_now();
+	}
 	v->pending--;
 	if (error)
 		tui_message(v->t, 1, "%s: %s", k->kind->title, error);
@@ -135,18 +147,24 @@ static void clear(struct images_view *v)
 	v->pending = 0;
 }
 
+/* (Re)read every kind; what was read before stays on screen until the new
+ * reading replaces it, and stays (marked stale) if the new one fails. */
 static void start(struct images_view *v)
 {
-	clear(v);
 	if (!v->ctx->aws || !v->ctx->cfg.aws_regions.n)
 		return;
 	const struct artifact_kind *const *kinds = artifact_kinds();
-	for (size_t i = 0; kinds[i] && v->nkinds < MAX_KINDS; i++) {
-		struct kind_result *k = &v->kinds[v->nkinds++];
-		k->kind = kinds[i];
-		k->view = v;
+	if (!v->nkinds)
+		for (size_t i = 0; kinds[i] && v->nkinds < MAX_KINDS; i++) {
+			v->kinds[v->nkinds].kind = kinds[i];
+			v->kinds[v->nkinds++].view = v;
+		}
+	for (size_t i = 0; i < v->nkinds; i++) {
+		struct kind_result *k = &v->kinds[i];
+		if (k->handle)
+			continue; /* still reading */
 		v->pending++;
-		k->handle = kinds[i]->fetch(v->ctx->aws, &v->ctx->cfg, NULL, on_kind, k);
+		k->handle = k->kind->fetch(v->ctx->aws, &v->ctx->cfg, NULL, 0, on_kind, k);
 	}
 	table_reload(v->table);
 }
@@ -157,6 +175,22 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	if (!v->ctx->aws) {
 		tui_text(t, y + 1, 1, w - 2, ROLE_WARNING, v->ctx->aws_error ? v->ctx->aws_error : "AWS is not set up");
 		return;
+	}
+	for (size_t k = 0; k < v->nkinds && h > 1; k++) {
+		const struct kind_result *r = &v->kinds[k];
+		if (!r->error)
+			continue;
+		struct buf e = {0};
+		if (r->stale) {
+			buf_printf(&e, "⚠ stale: %s: %s — showing the reading from ", r->kind->title, r->error);
+			time_age(&e, r->at, time_now());
+			buf_adds(&e, " ago");
+		} else {
+			buf_printf(&e, "⚠ %s: %s", r->kind->title, r->error);
+		}
+		tui_text(t, y++, 1, w - 2, ROLE_STATUS_ERROR, buf_str(&e));
+		h--;
+		buf_free(&e);
 	}
 	table_set_empty(v->table, v->pending ? "Loading…" : "No images carry the commit tag.");
 	table_draw(v->table, t, y, h, w);

@@ -32,6 +32,10 @@ struct stacks_view {
 	struct tui *t;
 	struct context *ctx;
 	struct stacks_fetch *fetch;
+	/* The last complete reading, shown while the next one loads and, marked
+	 * stale with its error, when that one fails. */
+	struct stacks_fetch *good;
+	time_t good_at;
 	struct table *table;
 	enum scope scope;
 	size_t *shown; /* indexes of rows in scope */
@@ -70,7 +74,10 @@ static void set_tag(struct stacks_view *v, const char *name, int on)
 
 static const struct stack_list *list_of(const struct stacks_view *v)
 {
-	return v->fetch ? stacks_fetch_result(v->fetch) : NULL;
+	const struct stack_list *l = v->fetch ? stacks_fetch_result(v->fetch) : NULL;
+	if (l && l->state != FETCH_DONE && v->good)
+		return stacks_fetch_result(v->good);
+	return l;
 }
 
 static void rescope(struct stacks_view *v)
@@ -165,6 +172,11 @@ static void on_timer(void *ud)
 static void changed_fetch(void *ud, const struct stack_list *l)
 {
 	struct stacks_view *v = ud;
+	if (l && l->state == FETCH_DONE) {
+		stacks_fetch_free(&v->good);
+		v->good_at = time_now();
+	}
+	l = list_of(v);
 	rescope(v);
 	/* Something is being created or deleted: look again soon. */
 	int busy = 0;
@@ -181,6 +193,12 @@ static void start(struct stacks_view *v)
 		loop_timer_cancel(v->ctx->loop, v->timer);
 		v->timer = 0;
 	}
+	const struct stack_list *l = v->fetch ? stacks_fetch_result(v->fetch) : NULL;
+	if (l && l->state == FETCH_DONE) {
+		stacks_fetch_free(&v->good);
+		v->good = v->fetch;
+		v->fetch = NULL;
+	}
 	stacks_fetch_free(&v->fetch);
 	if (v->ctx->aws)
 		v->fetch = stacks_fetch_start(v->ctx->aws, changed_fetch, v);
@@ -196,8 +214,18 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 		tui_text(t, y + 1, 1, w - 2, ROLE_WARNING, v->ctx->aws_error ? v->ctx->aws_error : "AWS is not set up");
 		return;
 	}
-	if (l->state == FETCH_FAILED) {
-		tui_text(t, y++, 1, w - 2, ROLE_STATUS_ERROR, l->error);
+	const struct stack_list *now = stacks_fetch_result(v->fetch);
+	if (now->state == FETCH_FAILED) {
+		struct buf e = {0};
+		if (l != now) {
+			buf_printf(&e, "⚠ stale: %s — showing the list read ", now->error);
+			time_age(&e, v->good_at, v->now);
+			buf_adds(&e, " ago");
+		} else {
+			buf_adds(&e, now->error);
+		}
+		tui_text(t, y++, 1, w - 2, ROLE_STATUS_ERROR, buf_str(&e));
+		buf_free(&e);
 		h--;
 	}
 	table_set_empty(v->table, l->state == FETCH_LOADING ? "Loading…"
@@ -425,6 +453,7 @@ static void view_free(struct screen *s)
 		free(v->tagged[i]);
 	free(v->tagged);
 	stacks_fetch_free(&v->fetch);
+	stacks_fetch_free(&v->good);
 	table_free(&v->table);
 	free(v->shown);
 	free(v);

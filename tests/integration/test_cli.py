@@ -155,7 +155,7 @@ class BuildsCommand(Relcon):
         self.assertTrue(lines[0].startswith("BUILD"))
 
     def test_limit_validation(self):
-        for bad in ("0", "abc", "-3", "5000"):
+        for bad in ("0", "abc", "-3", "10001"):
             r = self.run_relcon("builds", "--limit", bad)
             self.assertEqual(r.returncode, 2, bad)
             self.assertIn(b"--limit", r.stderr)

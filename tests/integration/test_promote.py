@@ -442,5 +442,80 @@ class KilledMidPromotion(PromoteBase):
         self.assertIn(b"could not be read", r.stderr)
 
 
+class Interrupted(PromoteBase):
+    """SIGTERM, SIGINT mid-promotion and in the console: relcon ends *by the signal* (a shell
+    says 143, 130), says on stderr whether the change had been sent, and the journal stays
+    whole: each line JSON, an intent whose answer never came reads "no outcome"."""
+
+    def requests(self, route):
+        return [e for e in sandbox("GET", "/_sandbox/requests")["log"] if e["route"] == route]
+
+    def whole_journal(self):
+        with open(self.journal_path, encoding="utf-8") as f:
+            raw = f.read()
+        self.assertTrue(raw.endswith("\n"), raw)
+        return [json.loads(line) for line in raw.splitlines()]  # every line whole
+
+    def test_sigterm_while_the_unblock_is_in_flight(self):
+        path = "%s/4154/jobs/%s/unblock" % (BUILDS, self.step(4154, "alpha")["id"])
+        self.fault(kind="slow", delay=3, path_contains=path, method="PUT")
+        p = self.popen("promote", "alpha", "4154", "--yes", "--wait")
+        self.wait_for("the unblock to reach the sandbox", put_unblocks, p)
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGTERM, err)
+        self.assertIn(b"interrupted (SIGTERM): what was sent goes on without relcon", err)
+        self.wait_for("the unblock applied", lambda: self.step(4154, "alpha")["state"] == "unblocked", seconds=10)
+        self.assertEqual([(e["phase"], e["action"]) for e in self.whole_journal()], [("intent", "promote-alpha")])
+        r = self.run_relcon("audit")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"no outcome", r.stdout)
+        self.assertEqual(len(put_unblocks()), 1)
+
+    def test_sigint_while_following_the_deploy(self):
+        p = self.popen("promote", "alpha", "4154", "--yes", "--wait")
+        self.wait_for("the unblock's outcome in the journal", lambda: [
+            e for e in self.journal() if e["phase"] == "outcome"], p)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGINT, err)
+        self.assertIn(b"interrupted (SIGINT): what was sent goes on without relcon", err)
+        lines = self.whole_journal()
+        self.assertEqual([e["phase"] for e in lines][:2], ["intent", "outcome"], lines)
+        self.assertEqual({e["result"] for e in lines if e["phase"] == "outcome"}, {"ok"}, lines)
+        self.assertEqual(self.step(4154, "alpha")["state"], "unblocked")
+
+    def test_sigint_before_anything_is_sent(self):
+        # The build is being looked up (held by the sandbox): nothing journaled, nothing sent.
+        self.fault(kind="slow", delay=3, path_contains="/builds", method="GET")
+        p = self.popen("promote", "alpha", "4154", "--yes", "--wait")
+        self.wait_for("the build lookup", lambda: [e for e in sandbox("GET", "/_sandbox/requests")["log"]
+                                                   if e.get("fault") == "slow"], p)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, -signal.SIGINT, err)
+        self.assertIn(b"interrupted (SIGINT) before anything was changed", err)
+        self.assertEqual(self.journal(), [])
+        self.assertEqual(put_unblocks(), [])
+
+    def test_console_ends_by_the_signal(self):
+        # The console (drawing nowhere, RELCON_NO_DISPLAY) while its first builds request is
+        # held: SIGTERM and SIGINT end it cleanly, then by the signal itself.
+        script = os.path.join(self.home.name, "script")
+        with open(script, "w") as f:
+            f.write("q\n")
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with self.subTest(sig=sig.name):
+                sandbox("DELETE", "/_sandbox/requests")
+                self.fault(kind="slow", delay=3, path_contains="/builds", method="GET")
+                p = self.popen(env=self.env(RELCON_NO_DISPLAY="1", RELCON_SCRIPT=script))
+                self.wait_for("the console's builds request", lambda: [
+                    e for e in sandbox("GET", "/_sandbox/requests")["log"] if e.get("fault") == "slow"], p)
+                p.send_signal(sig)
+                out, err = p.communicate(timeout=30)
+                self.assertEqual(p.returncode, -sig, err)
+                sandbox("DELETE", "/_sandbox/faults")
+
+
 if __name__ == "__main__":
     unittest.main()

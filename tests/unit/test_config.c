@@ -590,6 +590,7 @@ static void test_print_keys(void **state)
 		"ui.theme",
 		"ui.branch",
 		"ui.builds",
+		"ui.cache",
 		"ui.notify",
 		"ui.mouse",
 		"aws.region",

@@ -1,0 +1,217 @@
+#!/bin/sh
+# The console in a real terminal (tmux) with 20 % of the Buildkite and AWS
+# requests faulted (503, 429, throttling, slow past the 2 s timeout,
+# truncated, malformed, reset before and after acting: sandbox/README.md
+# "Faults").  One attempt per request while browsing (http.max_attempts: 1,
+# AWS_MAX_ATTEMPTS=1), so a refresh fails often enough to be seen; the
+# promotion runs in a second console with AWS's default 3 attempts, so its
+# plan (about ten reads) passes now and then.  On the home screen, a build's screen, the
+# images screen and the stacks screen (a stack made beforehand, scope "all"),
+# r is pressed until a refresh fails: the screen must keep the data it had
+# and show that it is stale together with the error.  Then a promotion to
+# alpha from the console (a on build 4154, Promote): exactly one PUT unblock
+# reaches the sandbox.  relcon must still be running (no crash) and quit
+# cleanly with q.
+# Needs RELCON_BIN and the sandbox's variables (tests/run.sh sets them).
+set -u
+bin=${RELCON_BIN:?}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+sock="relcon-faults-test-$$"
+dir=$(mktemp -d /tmp/relcon-tmux-faults.XXXXXX)
+fails=0
+delay=3 # a slow fault's delay: past http.timeout_seconds (2)
+# shellcheck source=tests/tmux/lib.sh
+. "$top/tests/tmux/lib.sh"
+
+: "${RELCON_BUILDKITE_ENDPOINT:?the sandbox is not running (tests/run.sh starts it)}"
+
+# GET or DELETE on the control API; prints the JSON answer.
+sandbox_call() { # METHOD PATH
+	python3 - "$1" "$RELCON_BUILDKITE_ENDPOINT$2" <<'PY'
+import sys, urllib.request
+print(urllib.request.urlopen(urllib.request.Request(sys.argv[2], method=sys.argv[1]), timeout=30).read().decode())
+PY
+}
+
+cleanup() {
+	T kill-server >/dev/null 2>&1
+	sandbox_call DELETE /_sandbox/faults >/dev/null 2>&1
+	sleep "$delay" # a held request lands after its delay
+	sandbox_post /_sandbox/reset '{}' >/dev/null 2>&1
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+cat >"$dir/config.yaml" <<YAML
+aws:
+  sandbox_accounts: ["123456789012"]
+http:
+  max_attempts: 1
+  timeout_seconds: 2
+refresh:
+  active_seconds: 2
+YAML
+
+cat >"$dir/run.sh" <<SH
+#!/bin/sh
+HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_STATE_HOME="$dir/state" XDG_CACHE_HOME="$dir/cache" \
+	RELCON_CONFIG="$dir/config.yaml" RELCON_NOW=2026-11-24T12:00:00Z AWS_MAX_ATTEMPTS=\$(cat "$dir/aws_attempts") \
+	sh -c 'echo \$\$ > "$dir/pid"; exec "$bin"'
+echo "exit=\$?" > "$dir/exit"
+echo RELCON-DONE
+sleep 60
+SH
+chmod +x "$dir/run.sh"
+
+sandbox_post /_sandbox/reset '{}' >/dev/null
+# A stack for the stacks screen to show (moto's own, made before the faults).
+python3 - <<'PY' || not_ok "could not make the stack the stacks screen shows"
+import os, boto3
+cfn = boto3.client("cloudformation", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                   region_name=os.environ.get("AWS_REGION", "us-east-2"))
+cfn.create_stack(StackName="faults-tmux-stack", TemplateBody='{"Resources":{"T":{"Type":"AWS::SNS::Topic"}}}')
+PY
+# 20 % in all, every kind, both sides (the shares add up: faults.py).
+for spec in '"status": 503' '"status": 429, "reset": 1' '"kind": "throttle", "reset": 1' \
+	"\"kind\": \"slow\", \"delay\": $delay" '"kind": "truncated"' '"kind": "malformed"' '"kind": "reset"' \
+	'"kind": "reset", "after": true'; do
+	sandbox_post /_sandbox/faults "{$spec, \"side\": \"both\", \"share\": 0.025}"
+done
+
+echo 1 >"$dir/aws_attempts"
+T -f /dev/null new-session -d -s t -x 150 -y 40 "sh $dir/run.sh"
+
+# Press r (at most 40 times, ~2.5 s apart) until the screen shows both the
+# stale marker and the data (two patterns); the screen is kept in $dir/screen.
+stale_with_data() { # LABEL STALE-PATTERN DATA-PATTERN
+	i=0
+	while [ $i -lt 40 ]; do
+		T send-keys -t t r
+		sleep 2.5
+		T capture-pane -p -t t >"$dir/screen"
+		if grep -q -- "$2" "$dir/screen" && grep -q -- "$3" "$dir/screen"; then
+			ok "$1: a failed refresh keeps the data ('$3') and shows it stale with the error"
+			sed -n "/$2/p" "$dir/screen" | head -1 | cut -c1-150
+			return 0
+		fi
+		if grep -q -- "$2" "$dir/screen"; then
+			echo "--- $1: stale, but the data is gone:"
+			cat "$dir/screen"
+			not_ok "$1: a failed refresh dropped the data"
+			return 1
+		fi
+		i=$((i + 1))
+	done
+	cat "$dir/screen"
+	not_ok "$1: no failed refresh seen in 40 tries"
+}
+
+# Until the pattern shows, pressing r now and then (a first load may fail).
+until_shown() { # PATTERN
+	i=0
+	while [ $i -lt 15 ]; do
+		wait_for "$1" >/dev/null && return 0
+		T send-keys -t t r
+		i=$((i + 1))
+	done
+	T capture-pane -p -t t
+	echo "--- the last Buildkite requests:"
+	sandbox_call GET /_sandbox/requests | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["log"][-15:]:
+    print(e["method"], e["path"][:90], e["status"], e.get("fault"))'
+	return 1
+}
+
+if until_shown "Builds  branch" && until_shown " 4157 "; then ok "console opens and lists builds"; else not_ok "console opens"; fi
+# Home: the status line says what failed and how old the data is.
+stale_with_data "home" "⚠ .*showing data from" " 4157 "
+
+T send-keys -t t ":build 4155" Enter
+if until_shown "Block steps"; then ok "build screen"; else not_ok "build screen"; fi
+stale_with_data "build #4155" "⚠ stale:" "Commit    af0840d92bcd"
+
+T send-keys -t t i
+if until_shown "ami-"; then ok "images screen lists AMIs"; else not_ok "images screen"; fi
+stale_with_data "images" "⚠ stale: AMIs" "ami-"
+
+T send-keys -t t X
+# f: mine -> relcon -> all (moto's own stack is not relcon's).
+wait_for "Stacks  " >/dev/null
+i=0
+while [ $i -lt 6 ] && ! T capture-pane -p -t t | grep -q "Stacks  all"; do
+	T send-keys -t t f
+	sleep 1
+	i=$((i + 1))
+done
+if until_shown "faults-tmux-stack"; then ok "stacks screen lists the stack"; else not_ok "stacks screen"; fi
+stale_with_data "stacks" "⚠ stale:" "faults-tmux-stack"
+
+pid=$(cat "$dir/pid" 2>/dev/null)
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then ok "relcon still running after browsing"; else not_ok "relcon is gone"; fi
+echo 3 >"$dir/aws_attempts"
+T respawn-pane -k -t t "sh $dir/run.sh"
+until_shown "Builds  branch" >/dev/null || not_ok "the second console did not open"
+
+# Promote 4154 to alpha from the console: a plan whose reads failed is not
+# all "pass"; go back and open it again (as a user would) until it is.
+sandbox_call DELETE /_sandbox/requests >/dev/null
+promoted=0
+i=0
+while [ $i -lt 10 ] && [ $promoted -eq 0 ]; do
+	[ $i -gt 0 ] && T send-keys -t t q # back from the promotion screen
+	sleep 0.3
+	T send-keys -t t ":build 4154" Enter
+	until_shown "Block steps" >/dev/null
+	T send-keys -t t a
+	# The plan reads the build, the AMIs, templates and permissions: slow
+	# faults (3 s each, retried) can take a while.
+	j=0
+	while [ $j -lt 4 ] && ! wait_for "Preflight checks did not pass\|Enter goes ahead\|Refused\|refused\|already unblocked" >/dev/null; do
+		j=$((j + 1))
+	done
+	sleep 0.5
+	T capture-pane -p -t t | grep -E "^   (FAIL|unknown) " | cut -c1-150
+	if T capture-pane -p -t t | grep -q "already unblocked"; then
+		promoted=1
+	elif T capture-pane -p -t t | grep -q "^ Enter goes ahead"; then
+		T send-keys -t t Enter
+		wait_for "\[ Cancel \]" >/dev/null && T send-keys -t t Tab Enter
+		promoted=1
+	fi
+	i=$((i + 1))
+done
+[ $promoted -eq 1 ] && ok "the promotion was sent from the console" || not_ok "the plan never passed in 10 tries"
+# Its outcome on screen: unblocked (perhaps after a lost answer), or a clear failure.
+if wait_for "unblocked\|not sent again\|is unknown" >/dev/null; then
+	ok "the promotion's outcome is shown: $(T capture-pane -p -t t | grep -m1 -o '[^ ].*\(unblocked\|not sent again\|is unknown\).*' | cut -c1-120)"
+else
+	not_ok "no outcome of the promotion on screen"
+fi
+sleep "$delay" # a slow PUT lands after its delay
+unblocks=$(sandbox_call GET /_sandbox/requests | python3 -c '
+import json, sys
+log = json.load(sys.stdin)["log"]
+puts = [e for e in log if e["route"] == "PUT unblock"]
+print(len([e for e in puts if e["acted"]]), len(puts), [e.get("fault") for e in puts])')
+echo "PUT unblock (reached the sandbox, sent, faults): $unblocks"
+case "$unblocks" in
+"1 "*) ok "exactly one PUT unblock reached the sandbox" ;;
+*) not_ok "PUT unblocks that reached the sandbox: $unblocks" ;;
+esac
+
+fired=$(sandbox_call GET /_sandbox/faults | python3 -c 'import json,sys; print(json.load(sys.stdin)["fired"])')
+echo "faults fired: $fired"
+pid=$(cat "$dir/pid" 2>/dev/null)
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then ok "relcon still running after the session"; else not_ok "relcon is gone"; fi
+# q closes one screen at a time, then quits from the home screen.
+i=0
+while [ $i -lt 20 ] && ! T capture-pane -p -t t | grep -q RELCON-DONE; do
+	T send-keys -t t q
+	sleep 0.5
+	i=$((i + 1))
+done
+grep -q "exit=0" "$dir/exit" 2>/dev/null && ok "q quits, exit status 0" || not_ok "exit: $(cat "$dir/exit" 2>/dev/null)"
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]
