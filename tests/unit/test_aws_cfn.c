@@ -641,8 +641,12 @@ static void test_hostile(void **state)
 	const char *esc = "<DescribeStackEventsResponse><DescribeStackEventsResult><StackEvents><member>"
 			  "<EventId>1</EventId><ResourceStatusReason>&#x1b;]52;c;aGk=&#7;</ResourceStatusReason>"
 			  "</member></StackEvents></DescribeStackEventsResult></DescribeStackEventsResponse>";
-	assert_int_equal(cfn_events_parse(esc, strlen(esc), &l, &err), -1);
-	assert_true(strncmp(buf_str(&err), "DescribeStackEvents: malformed response: line 1: ", 49) == 0);
+	/* XML 1.0 forbids these references, but an answer that has them is
+	 * read: the control characters reach the caller as sent (the screens
+	 * and the output sanitize them), rather than the stack being unreadable. */
+	assert_int_equal(cfn_events_parse(esc, strlen(esc), &l, &err), 0);
+	assert_string_equal(l.v[0].status_reason, "\x1b]52;c;aGk=\a");
+	cfn_events_free(&l);
 	buf_free(&err);
 }
 
