@@ -112,9 +112,13 @@ static void watched(void *ud, const struct stack_watch_view *v)
 	for (size_t i = d->nevents; i-- > 0;)
 		if (!seen(f, d->events[i].event_id) && !f->quiet)
 			print_event(&d->events[i]);
-	if (!f->quiet && v->busy && (v->done != f->last_done || v->total != f->last_total))
-		fprintf(stderr, "relcon: %s %s: %zu of %zu resources done\n", d->root.name, d->root.status, v->done,
-			v->total);
+	if (!f->quiet && v->busy && (v->done != f->last_done || v->total != f->last_total)) {
+		char *name = sanitize_str(d->root.name, SANITIZE_ONE_LINE);
+		char *status = sanitize_str(d->root.status, SANITIZE_ONE_LINE);
+		fprintf(stderr, "relcon: %s %s: %zu of %zu resources done\n", name, status, v->done, v->total);
+		free(name);
+		free(status);
+	}
 	f->last_done = v->done;
 	f->last_total = v->total;
 	if (v->stale && !f->quiet) {
@@ -253,15 +257,18 @@ int cmd_launch(struct context *ctx, int argc, char **argv)
 		free(wc.error);
 		goto out;
 	}
+	char *stack_id = sanitize_str(wc.stack_id, SANITIZE_ONE_LINE); /* as AWS sent it: shown inert */
 	if (!json)
-		fprintf(stderr, "relcon: CreateStack: %s\n", wc.stack_id);
+		fprintf(stderr, "relcon: CreateStack: %s\n", stack_id);
 	if (follow) {
 		struct stack_watch *w = stack_watch_start(ctx->aws, wc.stack_id, 2000, 10000, watched, &f);
 		context_wait(ctx, &f.done);
 		stack_watch_free(&w);
 		int ok = f.status && !strcmp(f.status, "CREATE_COMPLETE");
 		if (!json) {
-			fprintf(stderr, "relcon: %s: %s\n", p->stack_name, f.status ? f.status : "unknown");
+			char *status = sanitize_str(f.status ? f.status : "unknown", SANITIZE_ONE_LINE);
+			fprintf(stderr, "relcon: %s: %s\n", p->stack_name, status);
+			free(status);
 			if (!ok && f.failure)
 				print_lines(f.unreadable ? "relcon: could not read the stack: "
 							 : "relcon: first failure: ",
@@ -284,9 +291,10 @@ int cmd_launch(struct context *ctx, int argc, char **argv)
 		print_json(o);
 		json_object_put(o);
 	} else {
-		printf("%s\n", wc.stack_id);
+		printf("%s\n", stack_id);
 	}
 	free(wc.stack_id);
+	free(stack_id);
 out:
 	for (size_t i = 0; i < f.nseen; i++)
 		free(f.seen[i]);

@@ -536,6 +536,10 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # socketserver's default backlog is 5: a client opening more connections
+    # at once than that (curl multi: up to 8 a host) saw some wait a second
+    # for a SYN retry.
+    request_queue_size = 64
 
     def logline(self, text):
         if self.logfile:

@@ -49,10 +49,10 @@ rc=$?
 grep '^skip' "$tmp/install"
 record "install" $rc
 
-sandbox_dir="$tmp/sandbox"
-mkdir -p "$sandbox_dir"
 cleanup() {
-	sh sandbox/ctl.sh stop "$sandbox_dir" >/dev/null 2>&1
+	for d in "$tmp"/sandbox-*; do
+		[ -d "$d" ] && sh sandbox/ctl.sh stop "$d" >/dev/null 2>&1
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
@@ -95,89 +95,112 @@ rc=$?
 [ $rc -eq 0 ] || cat "$tmp/out"
 record "sandbox/python" $rc
 
-# One frozen-clock sandbox for the integration and UI tests.
-if ! sh sandbox/ctl.sh start "$sandbox_dir" --now 2026-11-24T12:00:00Z >"$tmp/env" 2>"$tmp/err"; then
-	cat "$tmp/err"
-	record "sandbox/start" 1
-else
+# The rest runs in two lanes at once, each against a frozen-clock sandbox
+# of its own (most of these tests wait on the sandbox, not the CPU): the
+# release build's integration and UI tests, then the tmux tests of ./relcon;
+# the ASan build's integration and UI tests, then the headless tests under
+# valgrind.  A lane writes "NAME RC" lines and each check's output; the
+# results are recorded here in a fixed order.
+check() { # lane name command...
+	lane=$1
+	name=$2
+	shift 2
+	log="$tmp/$lane.$(echo "$name" | tr / _).log"
+	"$@" >"$log" 2>&1
+	echo "$name $?" >>"$tmp/$lane.results"
+}
+
+start_sandbox() { # lane: the sandbox's variables in the environment, or 1
+	if ! sh sandbox/ctl.sh start "$tmp/sandbox-$1" --now 2026-11-24T12:00:00Z >"$tmp/$1.env" 2>"$tmp/$1.err"; then
+		cat "$tmp/$1.err" >"$tmp/$1.sandbox_start.log"
+		echo "sandbox/start-$1 1" >>"$tmp/$1.results"
+		return 1
+	fi
 	set -a
-	. "$tmp/env"
+	. "$tmp/$1.env"
 	set +a
-	for dir in "$@"; do
-		variant=$(basename "$dir")
-		RELCON_BIN="$top/$dir/relcon" python3 -m unittest discover -s tests/integration -t . >"$tmp/out" 2>&1
-		rc=$?
-		[ $rc -eq 0 ] || cat "$tmp/out"
-		record "integration/$variant" $rc
-		RELCON_BIN="$top/$dir/relcon" python3 tests/ui/run_ui.py >"$tmp/out" 2>&1
-		rc=$?
-		[ $rc -eq 0 ] || cat "$tmp/out"
-		record "ui/$variant" $rc
-	done
-	# The headless tests that cover the most code (Buildkite reading,
+}
+
+suites() { # lane dir: the integration and UI tests of one build
+	check "$1" "integration/$(basename "$2")" env RELCON_BIN="$top/$2/relcon" \
+		python3 -m unittest discover -s tests/integration -t .
+	check "$1" "ui/$(basename "$2")" env RELCON_BIN="$top/$2/relcon" python3 tests/ui/run_ui.py
+}
+
+tmux_tests() { # lane: the binary a user runs, ./relcon beside themes/, in a real terminal
+	if ! command -v tmux >/dev/null 2>&1; then
+		for t in terminal ssh clip crash faults hostile; do
+			echo "tmux not installed: the terminal tests cannot run" >"$tmp/$1.tmux_$t.log"
+			echo "tmux/$t 1" >>"$tmp/$1.results"
+		done
+		return
+	fi
+	check "$1" tmux/terminal env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux.sh
+	# s on the stack screen: ssh to a real sshd on loopback and back.
+	check "$1" tmux/ssh env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_ssh.sh
+	# y, o and the end-of-operation notification: the OSC 52 / OSC 9 bytes.
+	check "$1" tmux/clip env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_clip.sh
+	# SIGTERM, SIGINT and SIGSEGV mid-promotion: the terminal given back, the journal whole.
+	check "$1" tmux/crash env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_crash.sh
+	# 20 % faults on both sides: a failed refresh keeps the data, marked stale with the error; one unblock.
+	check "$1" tmux/faults env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_faults.sh
+	# Hostile strings in every untrusted field (tests/hostile): neutralized on
+	# the screen and in headless output, the terminal's state unchanged.
+	check "$1" tmux/hostile env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_hostile.sh
+}
+
+valgrind_tests() { # lane: the tests that cover the most code (Buildkite reading,
 	# config and retries; AWS lineage; stacks; the promotion's guards and
 	# journal) with every run of relcon under valgrind's memcheck: the
 	# release build (valgrind cannot run an ASan one).  About 2 minutes;
 	# `make valgrind` runs all of tests/integration and tests/ui so (about 9).
 	vg_dir=""
-	for dir in "$@"; do
+	for dir in $dirs; do
 		[ "$(basename "$dir")" = asan ] || vg_dir=${vg_dir:-$dir}
 	done
 	if ! command -v valgrind >/dev/null 2>&1; then
-		echo "valgrind not installed: the headless tests cannot run under memcheck (sh scripts/deps.sh as root installs it)"
-		record "valgrind/headless" 1
+		echo "valgrind not installed: the headless tests cannot run under memcheck (sh scripts/deps.sh as root installs it)" \
+			>"$tmp/$1.valgrind_headless.log"
+		echo "valgrind/headless 1" >>"$tmp/$1.results"
 	elif [ -z "$vg_dir" ]; then
-		echo "valgrind: no build without sanitizers among: $*"
-		record "valgrind/headless" 1
+		echo "valgrind: no build without sanitizers among: $dirs" >"$tmp/$1.valgrind_headless.log"
+		echo "valgrind/headless 1" >>"$tmp/$1.results"
 	else
-		sh tests/valgrind.sh --sandbox-from-env "$top/$vg_dir/relcon" test_cli test_lineage test_stacks \
-			test_promote.PromoteGuards >"$tmp/out" 2>&1
-		rc=$?
-		if [ $rc -eq 0 ]; then grep '^valgrind: ' "$tmp/out"; else cat "$tmp/out"; fi
-		record "valgrind/headless" $rc
+		check "$1" valgrind/headless sh tests/valgrind.sh --sandbox-from-env "$top/$vg_dir/relcon" test_cli \
+			test_lineage test_stacks test_promote.PromoteGuards
 	fi
-	if command -v tmux >/dev/null 2>&1; then
-		# The binary a user runs: ./relcon, beside themes/.
-		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux.sh >"$tmp/out" 2>&1
-		rc=$?
-		[ $rc -eq 0 ] || cat "$tmp/out"
-		record "tmux/terminal" $rc
-		# s on the stack screen: ssh to a real sshd on loopback and back.
-		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_ssh.sh >"$tmp/out" 2>&1
-		rc=$?
-		[ $rc -eq 0 ] || cat "$tmp/out"
-		record "tmux/ssh" $rc
-		# y, o and the end-of-operation notification: the OSC 52 / OSC 9 bytes.
-		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_clip.sh >"$tmp/out" 2>&1
-		rc=$?
-		[ $rc -eq 0 ] || cat "$tmp/out"
-		record "tmux/clip" $rc
-		# SIGTERM, SIGINT and SIGSEGV mid-promotion: the terminal given back, the journal whole.
-		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_crash.sh >"$tmp/out" 2>&1
-		rc=$?
-		[ $rc -eq 0 ] || cat "$tmp/out"
-		record "tmux/crash" $rc
-		# 20 % faults on both sides: a failed refresh keeps the data, marked stale with the error; one unblock.
-		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_faults.sh >"$tmp/out" 2>&1
-		rc=$?
-		[ $rc -eq 0 ] || cat "$tmp/out"
-		record "tmux/faults" $rc
-		# Hostile strings in every untrusted field (tests/hostile): neutralized on
-		# the screen and in headless output, the terminal's state unchanged.
-		RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_hostile.sh >"$tmp/out" 2>&1
-		rc=$?
-		[ $rc -eq 0 ] || cat "$tmp/out"
-		record "tmux/hostile" $rc
-	else
-		echo "tmux not installed: the terminal tests cannot run"
-		record "tmux/terminal" 1
-		record "tmux/ssh" 1
-		record "tmux/clip" 1
-		record "tmux/crash" 1
-		record "tmux/faults" 1
-		record "tmux/hostile" 1
-	fi
-fi
+}
+
+dirs="$*"
+lanes=""
+first=$(basename "${1:-}")
+last=""
+for dir in "$@"; do last=$(basename "$dir"); done
+for dir in "$@"; do
+	lane=$(basename "$dir")
+	lanes="$lanes $lane"
+	(
+		start_sandbox "$lane" || exit 0
+		suites "$lane" "$dir"
+		# The first lane (release) has the terminal tests, the last (asan)
+		# valgrind; a single lane both.
+		[ "$lane" != "$first" ] || tmux_tests "$lane"
+		[ "$lane" != "$last" ] || valgrind_tests "$lane"
+		sh sandbox/ctl.sh stop "$tmp/sandbox-$lane" >/dev/null 2>&1
+	) &
+done
+wait
+for lane in $lanes; do
+	[ -f "$tmp/$lane.results" ] || continue
+	while read -r name rc; do
+		log="$tmp/$lane.$(echo "$name" | tr / _).log"
+		case $name in
+		valgrind/*) if [ "$rc" -eq 0 ]; then grep '^valgrind: ' "$log"; else cat "$log"; fi ;;
+		*) [ "$rc" -eq 0 ] || cat "$log" ;;
+		esac
+		record "$name" "$rc"
+	done <"$tmp/$lane.results"
+done
 
 [ -z "$failures" ] || echo "failed:$failures"
 # Something that deletes /dev/null (a tool run as root) breaks every later
