@@ -210,7 +210,8 @@ static void on_amis(void *ud, struct artifact *v, size_t n, const char *error)
 	struct overview_fetch *f = b->f;
 	b->handle = NULL;
 	f->amis = xrealloc(f->amis, (f->namis + n + 1) * sizeof *f->amis);
-	memcpy(f->amis + f->namis, v, n * sizeof *v);
+	if (n)
+		memcpy(f->amis + f->namis, v, n * sizeof *v);
 	f->namis += n;
 	free(v); /* the array only: its artifacts are f->amis' now */
 	if (error && !f->amis_error)

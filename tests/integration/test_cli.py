@@ -5,6 +5,7 @@ is sanitized while --json keeps the exact strings.
 Needs RELCON_BIN and the sandbox variables (tests/run.sh sets them)."""
 import json
 import os
+import signal
 import stat
 import subprocess
 import tempfile
@@ -23,6 +24,11 @@ def sandbox(method, path, body=None):
                                  headers={"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read() or b"null")
+
+
+def default_signals():
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def all_builds():
@@ -63,8 +69,11 @@ class Relcon(unittest.TestCase):
 
     def popen(self, *args, env=None):
         """relcon in the background (killed at cleanup if still running)."""
+        # With SIGINT and SIGQUIT at their defaults, as from a terminal: a
+        # shell's background job (tests/run.sh runs its lanes so) would
+        # hand them on ignored, and relcon keeps a signal its parent ignored.
         p = subprocess.Popen([BIN, *args], env=env or self.env(), stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=default_signals)
 
         def stop():
             if p.poll() is None:

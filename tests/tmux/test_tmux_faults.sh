@@ -19,7 +19,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 sock="relcon-faults-test-$$"
 dir=$(mktemp -d /tmp/relcon-tmux-faults.XXXXXX)
 fails=0
-delay=3 # a slow fault's delay: past http.timeout_seconds (2)
+delay=6 # a slow fault's delay: past http.timeout_seconds (4)
 # shellcheck source=tests/tmux/lib.sh
 . "$top/tests/tmux/lib.sh"
 
@@ -47,7 +47,7 @@ aws:
   sandbox_accounts: ["123456789012"]
 http:
   max_attempts: 1
-  timeout_seconds: 2
+  timeout_seconds: 4
 refresh:
   active_seconds: 2
 YAML
