@@ -5,6 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fileio.h"
+
+/* Config and theme files are small; a larger one is refused, not read. */
+#define YAML_FILE_MAX (16u << 20)
+
 struct ydoc {
 	yaml_document_t doc;
 	char *name;
@@ -43,20 +48,8 @@ int ydoc_load_string(struct ydoc **out, const char *name, const char *s, size_t 
 int ydoc_load_file(struct ydoc **out, const char *path, struct buf *err)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	struct buf content = {0};
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&content, chunk, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		buf_printf(err, "%s: read error", path);
+	if (file_read(path, YAML_FILE_MAX, &content, err) < 0) {
 		buf_free(&content);
 		return -1;
 	}

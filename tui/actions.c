@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/fileio.h"
 #include "core/sanitize.h"
 #include "tui/keys.h"
 
@@ -315,34 +316,24 @@ char *keymap_path(void)
 	return buf_steal(&b);
 }
 
+/* A keymap is a few lines; anything this large is not one. */
+#define KEYMAP_MAX (1u << 20)
+
 int keymap_load(const char *path, struct buf *err)
 {
 	const char *env = getenv("RELCON_KEYMAP");
 	int must_exist = (path && *path) || (env && *env);
 	char *p = path && *path ? xstrdup(path) : keymap_path();
-	FILE *f = fopen(p, "r");
-	if (!f) {
-		int e = errno;
-		if (e == ENOENT && !must_exist) {
+	struct buf text = {0}, e = {0};
+	int rc;
+	if (file_read(p, KEYMAP_MAX, &text, &e) < 0) {
+		if (errno == ENOENT && !must_exist) {
+			buf_free(&e);
 			free(p);
 			keymap_reset();
 			return 0;
 		}
-		buf_printf(err, "keymap %s: %s", p, strerror(e));
-		free(p);
-		return -1;
-	}
-	struct buf text = {0};
-	char chunk[4096];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&text, chunk, got);
-	int failed = ferror(f);
-	int e = errno;
-	fclose(f);
-	int rc;
-	if (failed) {
-		buf_printf(err, "%s: %s", p, strerror(e));
+		buf_printf(err, "keymap %s", buf_str(&e)); /* "keymap PATH: why" */
 		rc = -1;
 	} else if (memchr(buf_str(&text), '\0', text.len)) {
 		buf_printf(err, "%s: not a text file (a NUL byte)", p);
@@ -351,6 +342,7 @@ int keymap_load(const char *path, struct buf *err)
 		rc = keymap_load_text(buf_str(&text), p, err);
 	}
 	buf_free(&text);
+	buf_free(&e);
 	free(p);
 	return rc;
 }

@@ -100,6 +100,20 @@ class Relcon(unittest.TestCase):
 
 
 class BuildsCommand(Relcon):
+    def test_deeper_than_fifty_pages(self):
+        # Buildkite refuses page 51 ("Listing builds this deep is not
+        # supported"): with one build a page, the 55 newest go on past it by
+        # created_to, none lost or repeated.
+        cfg = os.path.join(self.home.name, "deep.yaml")
+        with open(cfg, "w") as f:
+            f.write("buildkite:\n  per_page: 1\n")
+        sandbox("DELETE", "/_sandbox/requests")
+        got = self.json_of("builds", "--limit", "55", env=self.env(RELCON_CONFIG=cfg))
+        self.assertEqual([b["number"] for b in got], [b["number"] for b in all_builds()[:55]])
+        paths = [e["path"] for e in sandbox("GET", "/_sandbox/requests")["log"] if e["method"] == "GET"]
+        self.assertFalse([p for p in paths if "page=51" in p], "page 51 was asked for")
+        self.assertTrue([p for p in paths if "created_to=" in p], paths[-3:])
+
     def test_builds_json_shape_and_exact_messages(self):
         got = self.json_of("builds", "--limit", "100")
         want = all_builds()[:100]

@@ -132,6 +132,36 @@ static void test_wire_round_trip(void **state)
 	}
 }
 
+static int manual_only(const struct bk_job *j)
+{
+	return j->type == BK_JOB_MANUAL;
+}
+
+/* The jobs a long list keeps: the accepted ones, in order; the others gone. */
+static void test_keep_jobs(void **state)
+{
+	struct fx *f = *state;
+	size_t kept = 0, manual = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		struct bk_build *b = &f->builds[i];
+		const char *labels[64];
+		size_t want = 0;
+		for (size_t j = 0; j < b->njobs && want < 64; j++)
+			if (b->jobs[j].type == BK_JOB_MANUAL)
+				labels[want++] = b->jobs[j].label;
+		bk_build_keep_jobs(b, manual_only);
+		assert_int_equal(b->njobs, want);
+		for (size_t j = 0; j < want; j++) {
+			assert_int_equal(b->jobs[j].type, BK_JOB_MANUAL);
+			assert_ptr_equal(b->jobs[j].label, labels[j]); /* moved, not copied */
+		}
+		assert_true(want || !b->jobs);
+		kept += want;
+		manual += want != 0;
+	}
+	assert_true(kept > 0 && manual > 0); /* the fixture has block steps to keep */
+}
+
 static void test_save_load(void **state)
 {
 	struct fx *f = *state;
@@ -278,6 +308,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_wire_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_jobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fileio, setup, teardown),
