@@ -192,7 +192,13 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 		h--;
 		buf_free(&e);
 	}
-	table_set_empty(v->table, v->pending ? "Loading…" : "No images carry the commit tag.");
+	/* "None" only when every kind was read. */
+	int failed = 0;
+	for (size_t k = 0; k < v->nkinds; k++)
+		failed |= v->kinds[k].error != NULL;
+	table_set_empty(v->table, v->pending ? "Loading…"
+				  : failed   ? "Could not read them all (the errors are above); r retries."
+					     : "No images carry the commit tag.");
 	table_draw(v->table, t, y, h, w);
 }
 

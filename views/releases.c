@@ -111,6 +111,11 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 	}
 	if (l->state == FETCH_FAILED)
 		tui_text(t, y++, 1, w - 2, ROLE_STATUS_ERROR, l->error);
+	/* An empty list says "nothing" only when it was read. */
+	table_set_empty(v->table, l->state == FETCH_LOADING ? "Loading…"
+				  : l->state == FETCH_FAILED
+					  ? "Could not read the releases (the error is above); r retries."
+					  : "Nothing published yet.");
 	/* The selected release's URLs take the lower part of the screen. */
 	long sel = table_selected(v->table);
 	const struct published *p = sel >= 0 ? release_at(v, (size_t)sel) : NULL;
@@ -203,7 +208,6 @@ void releases_open(struct tui *t)
 	v->t = t;
 	v->ctx = tui_context(t);
 	v->table = table_new(cols, C_COUNT, &ops, v);
-	table_set_empty(v->table, "Nothing published yet (or still loading).");
 	tui_push(t, &releases_ops, v);
 	start(v);
 }

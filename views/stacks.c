@@ -228,9 +228,12 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 		buf_free(&e);
 		h--;
 	}
+	/* An empty list says "none" only when it was read. */
 	table_set_empty(v->table, l->state == FETCH_LOADING ? "Loading…"
-				  : v->scope == SCOPE_ALL   ? "No stacks in this region."
-							    : "None in this scope (f: mine, relcon, all).");
+				  : l->state == FETCH_FAILED
+					  ? "Could not read the stacks (the error is above); r retries."
+				  : v->scope == SCOPE_ALL ? "No stacks in this region."
+							  : "None in this scope (f: mine, relcon, all).");
 	table_draw(v->table, t, y, h, w);
 }
 

@@ -17,15 +17,16 @@ urllib.request.urlopen(req, timeout=60).read()
 PY
 }
 
-# Wait (bounded, 10 s) until pane t shows the pattern.
+# Wait (bounded, 10 s) until pane t shows the pattern.  Its counter has a
+# name of its own: sh has no local variables, and callers loop on i.
 wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
+	wait_for_n=0
+	while [ $wait_for_n -lt 100 ]; do
 		if T capture-pane -p -t t 2>/dev/null | grep -q -- "$1"; then
 			return 0
 		fi
 		sleep 0.1
-		i=$((i + 1))
+		wait_for_n=$((wait_for_n + 1))
 	done
 	echo "--- screen (waiting for '$1'):"
 	T capture-pane -p -t t 2>/dev/null

@@ -38,6 +38,12 @@ cleanup() {
 	sandbox_call DELETE /_sandbox/faults >/dev/null 2>&1
 	sleep "$delay" # a held request lands after its delay
 	sandbox_post /_sandbox/reset '{}' >/dev/null 2>&1
+	# relcon's debug log, for a failed run: the requests and what came back.
+	if [ "$fails" -ne 0 ] && [ -s "$dir/debug.log" ]; then
+		echo "--- the last 60 lines of relcon's debug log:"
+		tail -n 60 "$dir/debug.log"
+	fi
+	[ -n "${RELCON_KEEP_DEBUG:-}" ] && cp "$dir/debug.log" "$RELCON_KEEP_DEBUG" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -56,7 +62,7 @@ cat >"$dir/run.sh" <<SH
 #!/bin/sh
 HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_STATE_HOME="$dir/state" XDG_CACHE_HOME="$dir/cache" \
 	RELCON_CONFIG="$dir/config.yaml" RELCON_NOW=2026-11-24T12:00:00Z AWS_MAX_ATTEMPTS=\$(cat "$dir/aws_attempts") \
-	sh -c 'echo \$\$ > "$dir/pid"; exec "$bin"'
+	sh -c 'echo \$\$ > "$dir/pid"; exec "$bin" --debug="$dir/debug.log"'
 echo "exit=\$?" > "$dir/exit"
 echo RELCON-DONE
 sleep 60
@@ -84,8 +90,8 @@ T -f /dev/null new-session -d -s t -x 150 -y 40 "sh $dir/run.sh"
 # Press r (at most 40 times, ~2.5 s apart) until the screen shows both the
 # stale marker and the data (two patterns); the screen is kept in $dir/screen.
 stale_with_data() { # LABEL STALE-PATTERN DATA-PATTERN
-	i=0
-	while [ $i -lt 40 ]; do
+	sw_n=0
+	while [ $sw_n -lt 40 ]; do
 		T send-keys -t t r
 		sleep 2.5
 		T capture-pane -p -t t >"$dir/screen"
@@ -100,26 +106,32 @@ stale_with_data() { # LABEL STALE-PATTERN DATA-PATTERN
 			not_ok "$1: a failed refresh dropped the data"
 			return 1
 		fi
-		i=$((i + 1))
+		sw_n=$((sw_n + 1))
 	done
 	cat "$dir/screen"
 	not_ok "$1: no failed refresh seen in 40 tries"
 }
 
 # Until the pattern shows, pressing r now and then (a first load may fail).
+# (Each function's counter has a name of its own: sh has no locals.)
 until_shown() { # PATTERN
-	i=0
-	while [ $i -lt 15 ]; do
-		wait_for "$1" >/dev/null && return 0
+	us_n=0
+	while [ $us_n -lt 15 ]; do
+		wait_for "$1" >"$dir/waited" && return 0
 		T send-keys -t t r
-		i=$((i + 1))
+		us_n=$((us_n + 1))
 	done
-	T capture-pane -p -t t
+	cat "$dir/waited" # the screen before the last r, not just after it
 	echo "--- the last Buildkite requests:"
 	sandbox_call GET /_sandbox/requests | python3 -c '
 import json, sys
 for e in json.load(sys.stdin)["log"][-15:]:
     print(e["method"], e["path"][:90], e["status"], e.get("fault"))'
+	echo "--- the last AWS requests:"
+	sandbox_call GET /_sandbox/aws-requests | python3 -c '
+import json, sys, time
+for e in json.load(sys.stdin)["log"][-15:]:
+    print(time.strftime("%H:%M:%S", time.gmtime(e["t"])), e["service"], e["op"], e["status"], e.get("fault"))'
 	return 1
 }
 
@@ -190,10 +202,13 @@ while :; do
 			j=$((j + 1))
 		done
 		sleep 0.5
-		T capture-pane -p -t t | grep -E "^   (FAIL|unknown) " | cut -c1-150
-		if T capture-pane -p -t t | grep -q "already unblocked"; then
+		# One look decides: a plan with a check not passed also says "Enter
+		# goes ahead" on its last line (to an override, which is not wanted).
+		T capture-pane -p -t t >"$dir/plan"
+		grep -E "^   (FAIL|unknown) " "$dir/plan" | cut -c1-150
+		if grep -q "already unblocked" "$dir/plan"; then
 			promoted=1
-		elif T capture-pane -p -t t | grep -q "^ Enter goes ahead"; then
+		elif grep -q "^ Enter goes ahead" "$dir/plan" && ! grep -q "Preflight checks did not pass\|Refused\|refused" "$dir/plan"; then
 			T send-keys -t t Enter
 			wait_for "\[ Cancel \]" >/dev/null && T send-keys -t t Tab Enter
 			promoted=1
