@@ -1,6 +1,7 @@
 #include "aws/client.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +46,8 @@ struct call {
 	int attempts;
 	int refreshed; /* credentials refreshed once after ExpiredToken */
 	unsigned long http_id, creds_id, timer;
+	long long retry_at; /* while timer waits after a failed attempt */
+	long retry_status;
 	aws_done_fn fn;
 	void *ud;
 	struct call *next;
@@ -274,6 +277,8 @@ static void on_http(void *ud, const struct http_resp *r)
 			k->region, wait, k->attempts, r->status, e.code ? e.code : (r->error ? r->error : ""));
 		aws_error_free(&e);
 		k->timer = loop_timer(c->loop, wait, on_retry_timer, k);
+		k->retry_at = loop_now_ms() + wait;
+		k->retry_status = r->status;
 		return;
 	}
 	struct buf d = {0};
@@ -488,6 +493,19 @@ unsigned long aws_send(struct aws_client *c, const struct aws_req *req, aws_done
 	/* Never call back from inside aws_send. */
 	k->timer = loop_timer(c->loop, 0, on_retry_timer, k);
 	return k->id;
+}
+
+int aws_retry_wait(const struct aws_client *c, struct http_wait *w)
+{
+	int have = 0;
+	for (const struct call *k = c->calls; k; k = k->next) {
+		if (!k->timer || k->attempts == 0) /* not the first attempt's deferral */
+			continue;
+		char what[64];
+		snprintf(what, sizeof what, "%s %s", !strcmp(k->service, "cloudformation") ? "cfn" : k->service, k->op);
+		have = http_wait_pick(w, have, what, k->retry_status, k->attempts + 1, c->max_attempts, k->retry_at);
+	}
+	return have;
 }
 
 void aws_cancel(struct aws_client *c, unsigned long id)

@@ -21,6 +21,7 @@
 
 struct loop;
 struct http;
+struct http_wait; /* core/http.h */
 struct aws_client;
 struct aws_creds;
 struct aws_credentials;
@@ -102,5 +103,7 @@ unsigned long aws_send(struct aws_client *c, const struct aws_req *req, aws_done
 void aws_cancel(struct aws_client *c, unsigned long id);
 /* Requests in flight. */
 int aws_inflight(const struct aws_client *c);
+/* The call waiting to be sent again soonest (core/http.h): 1 and *w, or 0. */
+int aws_retry_wait(const struct aws_client *c, struct http_wait *w);
 
 #endif

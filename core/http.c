@@ -29,6 +29,9 @@ struct request {
 	void *ud;
 	long long started;
 	unsigned long retry_timer;
+	char *what;         /* http_req's, for http_retry_wait */
+	long long retry_at; /* while retry_timer waits after a failed attempt */
+	long retry_status;
 	struct request *next;
 	int in_multi;
 };
@@ -145,6 +148,7 @@ static void request_free(struct request *r)
 	curl_slist_free_all(r->headers);
 	free(r->method);
 	free(r->url);
+	free(r->what);
 	free(r->body);
 	if (r->secrets) {
 		for (char **s = r->secrets; *s; s++)
@@ -331,6 +335,7 @@ unsigned long http_send(struct http *h, const struct http_req *req, http_done_fn
 	r->ud = ud;
 	r->method = xstrdup(req->method ? req->method : "GET");
 	r->url = xstrdup(req->url);
+	r->what = xstrdup(req->what ? req->what : r->method);
 	r->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : h->timeout_ms;
 	r->max_attempts = req->max_attempts > 0 ? req->max_attempts : h->max_attempts;
 	r->retry = req->retry;
@@ -532,6 +537,8 @@ static void finish(struct http *h, struct request *r, CURLcode cc)
 		}
 		log_msg(LOG_INFO, "http: retrying %s %s in %ld ms", r->method, r->url, wait);
 		r->retry_timer = loop_timer(h->loop, wait, on_retry_timer, r);
+		r->retry_at = loop_now_ms() + wait;
+		r->retry_status = status;
 		return;
 	}
 	unlink_req(h, r);
@@ -566,6 +573,29 @@ static void check_done(struct http *h)
 int http_inflight(const struct http *h)
 {
 	return h->inflight;
+}
+
+int http_wait_pick(struct http_wait *w, int have, const char *what, long status, int attempt, int max_attempts,
+		   long long at_ms)
+{
+	if (have && w->at_ms <= at_ms)
+		return 1;
+	snprintf(w->what, sizeof w->what, "%s", what);
+	w->status = status;
+	w->attempt = attempt;
+	w->max_attempts = max_attempts;
+	w->at_ms = at_ms;
+	return 1;
+}
+
+int http_retry_wait(const struct http *h, struct http_wait *w)
+{
+	int have = 0;
+	for (const struct request *r = h->reqs; r; r = r->next)
+		if (r->retry_timer && r->attempts > 0) /* not the first attempt's deferral */
+			have = http_wait_pick(w, have, r->what, r->retry_status, r->attempts + 1, r->max_attempts,
+					      r->retry_at);
+	return have;
 }
 
 unsigned long http_sent_count(const struct http *h)

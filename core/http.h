@@ -102,6 +102,21 @@ void http_set_observer(struct http *h, http_observe_fn fn, void *ud);
 
 /* Requests in flight (including ones waiting to retry). */
 int http_inflight(const struct http *h);
+
+/* A request waiting to be sent again after a failed attempt (a 429's
+ * Retry-After, a backoff): what a screen says instead of "loading". */
+struct http_wait {
+	char what[64];             /* as the command log names it: "buildkite list builds" */
+	long status;               /* the failed attempt's HTTP status; 0: no answer */
+	int attempt, max_attempts; /* the attempt it waits to send, of how many */
+	long long at_ms;           /* loop_now_ms() when it is sent */
+};
+/* The waiting request sent soonest: 1 and *w, or 0 when none waits. */
+int http_retry_wait(const struct http *h, struct http_wait *w);
+/* Keep in *w whichever of *w (when have) and the wait at at_ms comes first;
+ * returns 1.  For clients with retries of their own (aws/client.c). */
+int http_wait_pick(struct http_wait *w, int have, const char *what, long status, int attempt, int max_attempts,
+		   long long at_ms);
 /* Attempts sent since creation (retries count), for stats and tests. */
 unsigned long http_sent_count(const struct http *h);
 

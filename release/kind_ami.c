@@ -23,6 +23,7 @@ struct ami_call {
 	char *region;
 	size_t index; /* artifact whose permissions this asks for; or SIZE_MAX */
 	size_t chunk; /* DescribeImages: the first of the commits its filter holds */
+	char *error;  /* why it failed, said in the calls' order (regions as configured) */
 };
 
 #define FILTER_VALUES_MAX 200
@@ -36,7 +37,6 @@ struct ami_fetch {
 	void *ud;
 	struct artifact *v;
 	size_t n;
-	struct buf errors;
 	struct ami_call **calls;
 	size_t ncalls;
 	int pending;
@@ -46,11 +46,11 @@ static void fetch_free(struct ami_fetch *f)
 {
 	for (size_t i = 0; i < f->ncalls; i++) {
 		free(f->calls[i]->region);
+		free(f->calls[i]->error);
 		free(f->calls[i]);
 	}
 	free(f->calls);
 	artifacts_free(&f->v, f->n);
-	buf_free(&f->errors);
 	for (size_t i = 0; i < f->ncommits; i++)
 		free(f->commits[i]);
 	free(f->commits);
@@ -66,15 +66,14 @@ static void maybe_done(struct ami_fetch *f)
 	size_t n = f->n;
 	f->v = NULL;
 	f->n = 0;
-	f->done(f->ud, v, n, f->errors.len ? buf_str(&f->errors) : NULL);
+	/* The same failures read the same whichever answered first. */
+	struct buf errors = {0};
+	for (size_t i = 0; i < f->ncalls; i++)
+		if (f->calls[i]->error)
+			buf_printf(&errors, "%s%s", errors.len ? "; " : "", f->calls[i]->error);
+	f->done(f->ud, v, n, errors.len ? buf_str(&errors) : NULL);
+	buf_free(&errors);
 	fetch_free(f);
-}
-
-static void note_error(struct ami_fetch *f, const char *msg)
-{
-	if (f->errors.len)
-		buf_adds(&f->errors, "; ");
-	buf_adds(&f->errors, msg);
 }
 
 static struct ami_call *new_call(struct ami_fetch *f, const char *region, size_t index)
@@ -140,7 +139,7 @@ static void on_images(void *ud, const struct aws_resp *r)
 	c->id = 0;
 	f->pending--;
 	if (r->error) {
-		note_error(f, r->error);
+		c->error = xstrdup(r->error);
 		maybe_done(f);
 		return;
 	}
@@ -149,8 +148,7 @@ static void on_images(void *ud, const struct aws_resp *r)
 	if (ec2_images_parse(r->body, r->body_len, &imgs, &err) < 0) {
 		struct buf m = {0};
 		buf_printf(&m, "DescribeImages in %s: %s", c->region, buf_str(&err));
-		note_error(f, buf_str(&m));
-		buf_free(&m);
+		c->error = buf_steal(&m);
 		buf_free(&err);
 		maybe_done(f);
 		return;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "aws/client.h"
+#include "core/http.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
@@ -55,6 +57,7 @@ struct tui {
 	char *detail, *detail_of;
 	int cursor_y, cursor_x;
 	unsigned long age_timer;
+	long long age_due; /* loop_now_ms() when age_timer fires */
 	/* mouse (ui.mouse): the regions the last draw registered */
 	int mouse;
 	struct mouse_region *regions;
@@ -520,6 +523,30 @@ static void draw_detail(struct tui *t, int bottom, const char *text)
 	}
 }
 
+/* The request waiting to be sent again soonest, Buildkite's or AWS's. */
+static int retry_wait(const struct tui *t, struct http_wait *w)
+{
+	int have = http_retry_wait(t->ctx->http, w);
+	struct http_wait a;
+	if (t->ctx->aws && aws_retry_wait(t->ctx->aws, &a))
+		have = http_wait_pick(w, have, a.what, a.status, a.attempt, a.max_attempts, a.at_ms);
+	return have;
+}
+
+/* "⟳ buildkite list builds: HTTP 429, retry 2/4 in 27s": while a request
+ * waits (a Retry-After, a backoff), say so rather than just "loading". */
+static void describe_wait(struct buf *out, const struct http_wait *w)
+{
+	long long left = w->at_ms - loop_now_ms();
+	long secs = left > 0 ? (long)((left + 999) / 1000) : 0;
+	buf_printf(out, "⟳ %s: ", w->what);
+	if (w->status)
+		buf_printf(out, "HTTP %ld", w->status);
+	else
+		buf_adds(out, "no answer");
+	buf_printf(out, ", retry %d/%d in %lds  ", w->attempt, w->max_attempts, secs);
+}
+
 static void draw_status(struct tui *t)
 {
 	int y = LINES - 1;
@@ -528,7 +555,10 @@ static void draw_status(struct tui *t)
 	const struct bk_ratelimit *rl = store_ratelimit(t->ctx->store);
 	time_t now = time_now();
 	struct buf right = {0};
-	if (st.loading)
+	struct http_wait wait;
+	if (retry_wait(t, &wait))
+		describe_wait(&right, &wait);
+	else if (st.loading)
 		buf_adds(&right, "⟳ loading  ");
 	if (st.fetched_at) {
 		/* "cached 3h ago": the last run's data, until the first refresh lands */
@@ -649,6 +679,17 @@ static void on_age_timer(void *ud)
 	t->dirty = 1;
 }
 
+static void age_timer_at(struct tui *t, long ms)
+{
+	long long due = loop_now_ms() + ms;
+	if (t->age_timer && t->age_due <= due)
+		return;
+	if (t->age_timer)
+		loop_timer_cancel(t->ctx->loop, t->age_timer);
+	t->age_timer = loop_timer(t->ctx->loop, ms, on_age_timer, t);
+	t->age_due = due;
+}
+
 /* The status bar shows the data's age (or the cache's) in steps of 10 s for the first minute,
  * then minutes, then hours: wake up only when that text changes. */
 static void status_age(struct buf *out, const char *what, time_t fetched, time_t now)
@@ -667,16 +708,23 @@ static void status_age(struct buf *out, const char *what, time_t fetched, time_t
 
 static void schedule_age_timer(struct tui *t)
 {
-	if (t->age_timer)
-		return;
+	/* A retry's countdown: each second until it is sent.  While requests
+	 * are out, once a second too: one may fail and wait to be retried
+	 * without anything else changing on the screen. */
+	struct http_wait w;
+	if (retry_wait(t, &w)) {
+		long long left = w.at_ms - loop_now_ms();
+		age_timer_at(t, left > 0 ? (long)((left - 1) % 1000) + 1 : 1);
+	} else if (http_inflight(t->ctx->http)) {
+		age_timer_at(t, 1000);
+	}
 	struct store_status st;
 	store_status(t->ctx->store, &st);
 	if (!st.fetched_at)
 		return;
 	long age = (long)(time_now() - st.fetched_at);
 	long step = age < 60 ? 10 : age < 3600 ? 60 : 3600;
-	long ms = (step - age % step) * 1000;
-	t->age_timer = loop_timer(t->ctx->loop, ms, on_age_timer, t);
+	age_timer_at(t, (step - age % step) * 1000);
 }
 
 /* ---- dispatch ------------------------------------------------------------- */

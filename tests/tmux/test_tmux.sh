@@ -84,5 +84,29 @@ else
 	not_ok "could not find relcon's pid"
 fi
 
+# Buildkite answers the first list with a 429 (Retry-After: 8): the status
+# bar says so and counts down to the retry instead of just "loading"; then
+# the list arrives and the countdown is gone.
+sandbox_post /_sandbox/faults '{"status": 429, "reset": 8, "count": 1, "path_contains": "/builds?"}'
+T respawn-pane -k -t t "sh $dir/run.sh"
+if wait_for "buildkite list builds: HTTP 429, retry 2/[0-9] in [0-9]s" >/dev/null; then
+	ok "a 429 is shown with its countdown: $(bottom_line | grep -o '⟳ buildkite.* in [0-9]s' | head -1)"
+	first=$(bottom_line | grep -o 'in [0-9]s' | head -1)
+	later=$first
+	n=0
+	while [ "$later" = "$first" ] && [ $n -lt 30 ]; do
+		sleep 0.1
+		later=$(bottom_line | grep -o 'in [0-9]s' | head -1)
+		n=$((n + 1))
+	done
+	[ -n "$later" ] && [ "$later" != "$first" ] && ok "the countdown moves ($first, then $later)" ||
+		not_ok "the countdown did not move in 3 s ($first, then '$later')"
+else
+	not_ok "no countdown to the retry after a 429: $(bottom_line)"
+fi
+if wait_for "data now" >/dev/null && ! bottom_line | grep -q "retry"; then ok "the retried list arrives, the countdown gone"; else not_ok "after the retry: $(bottom_line)"; fi
+T send-keys -t t q
+wait_for RELCON-DONE >/dev/null
+
 echo "tmux: $fails failure(s)"
 [ $fails -eq 0 ]

@@ -723,6 +723,35 @@ static void retries_503_then_succeeds_each_attempt_signed(void **state)
 	}
 }
 
+/* While a call waits out its backoff, aws_retry_wait says which call, why,
+ * which attempt comes next and when (the status bar's countdown). */
+static void a_retry_wait_is_reported(void **state)
+{
+	struct fx *f = *state;
+	struct reply rs[] = {{REPLY, 503, "Service Unavailable"}, {REPLY, 200, OK_BODY}};
+	script(rs, 2);
+	open_client(f);
+	aws_client_set_backoff(f->c, 100000, 100000); /* long enough to look at */
+	struct http_wait w;
+	assert_int_equal(aws_retry_wait(f->c, &w), 0);
+	struct aws_req req = ec2_req();
+	struct res res;
+	unsigned long id = send_req(f, &req, &res);
+	int waiting = 0;
+	for (int i = 0; i < 300 && !res.calls && !(waiting = aws_retry_wait(f->c, &w)); i++)
+		loop_run_once(f->l, 20);
+	assert_true(waiting);
+	assert_string_equal(w.what, "ec2 DescribeImages");
+	assert_int_equal(w.status, 503);
+	assert_int_equal(w.attempt, 2);
+	assert_int_equal(w.max_attempts, 3);
+	assert_true(w.at_ms >= loop_now_ms());
+	assert_int_equal(srv_requests(), 1);
+	aws_cancel(f->c, id);
+	assert_int_equal(aws_retry_wait(f->c, &w), 0);
+	assert_int_equal(res.calls, 0);
+}
+
 static void throttling_error_is_retried(void **state)
 {
 	struct fx *f = *state;
@@ -1173,6 +1202,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(s3_get_path_style_encoded_key_and_canonical_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(s3_head_404_is_not_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(retries_503_then_succeeds_each_attempt_signed, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_retry_wait_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(throttling_error_is_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(validation_error_is_not_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(max_attempts_from_environment, setup, teardown),

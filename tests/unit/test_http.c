@@ -235,6 +235,56 @@ static void rate_limited_429_honours_retry_after(void **state)
 	server_stop();
 }
 
+/* While a request waits out a Retry-After, http_retry_wait says which, why,
+ * which attempt comes next and when: what the status bar shows. */
+static void a_retry_wait_is_reported(void **state)
+{
+	(void)state;
+	struct reply r[] = {{429, "Retry-After: 1\r\n", "{}", 0}, {200, NULL, "ok", 0}};
+	server_start(r, 2);
+	struct loop *l = loop_new();
+	struct http *h = http_new(l);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/x", srv.port);
+	struct http_req req = {.url = url, .what = "buildkite list builds", .max_attempts = 4};
+	struct result res;
+	memset(&res, 0, sizeof res);
+	struct http_wait w;
+	memset(&w, 0, sizeof w);
+	assert_int_equal(http_retry_wait(h, &w), 0); /* nothing sent yet */
+	long long sent = loop_now_ms();
+	http_send(h, &req, on_done, &res);
+	/* Until the 429 is in: the first attempt is no retry. */
+	int waiting = 0;
+	while (!res.done && !(waiting = http_retry_wait(h, &w))) {
+		assert_int_equal(http_inflight(h), 1);
+		loop_run_once(l, 50);
+	}
+	assert_true(waiting);
+	assert_string_equal(w.what, "buildkite list builds");
+	assert_int_equal(w.status, 429);
+	assert_int_equal(w.attempt, 2);
+	assert_int_equal(w.max_attempts, 4);
+	/* Retry-After: 1 and at most 250 ms of jitter after the answer. */
+	assert_true(w.at_ms >= sent + 1000);
+	assert_true(w.at_ms <= loop_now_ms() + 1250);
+	while (!res.done)
+		loop_run_once(l, 5000);
+	assert_int_equal(res.status, 200);
+	assert_int_equal(http_retry_wait(h, &w), 0);
+	/* Of two waits, the sooner is kept. */
+	assert_int_equal(http_wait_pick(&w, 0, "a", 503, 2, 3, 5000), 1);
+	http_wait_pick(&w, 1, "b", 429, 3, 4, 9000);
+	assert_string_equal(w.what, "a");
+	http_wait_pick(&w, 1, "c", 0, 2, 4, 100);
+	assert_string_equal(w.what, "c");
+	assert_int_equal(w.status, 0);
+	assert_int_equal(w.at_ms, 100);
+	http_free(&h);
+	loop_free(&l);
+	server_stop();
+}
+
 static void put_is_not_resent_after_a_server_error(void **state)
 {
 	(void)state;
@@ -303,6 +353,7 @@ int main(void)
 		cmocka_unit_test(get_retries_5xx_then_succeeds),
 		cmocka_unit_test(get_gives_up_after_max_attempts),
 		cmocka_unit_test(rate_limited_429_honours_retry_after),
+		cmocka_unit_test(a_retry_wait_is_reported),
 		cmocka_unit_test(put_is_not_resent_after_a_server_error),
 		cmocka_unit_test(put_is_resent_after_429),
 		cmocka_unit_test(put_timeout_is_not_resent),
