@@ -589,9 +589,8 @@ static void draw_status(struct tui *t)
 		struct buf m = {0};
 		buf_printf(&m, "⚠ %s", st.error);
 		if (st.fetched_at) {
-			buf_adds(&m, " — showing data from ");
-			time_age(&m, st.fetched_at, now);
-			buf_adds(&m, " ago");
+			buf_adds(&m, " — showing data read ");
+			time_ago(&m, st.fetched_at, now);
 		}
 		tui_text(t, y, 1, lw, ROLE_STATUS_ERROR, buf_str(&m));
 		buf_free(&m);

@@ -182,9 +182,8 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 			continue;
 		struct buf e = {0};
 		if (r->stale) {
-			buf_printf(&e, "⚠ stale: %s: %s — showing the reading from ", r->kind->title, r->error);
-			time_age(&e, r->at, time_now());
-			buf_adds(&e, " ago");
+			buf_printf(&e, "⚠ stale: %s: %s — showing what was read ", r->kind->title, r->error);
+			time_ago(&e, r->at, time_now());
 		} else {
 			buf_printf(&e, "⚠ %s: %s", r->kind->title, r->error);
 		}

@@ -219,8 +219,7 @@ static void draw(struct screen *s, struct tui *t, int y, int h, int w)
 		struct buf e = {0};
 		if (l != now) {
 			buf_printf(&e, "⚠ stale: %s — showing the list read ", now->error);
-			time_age(&e, v->good_at, v->now);
-			buf_adds(&e, " ago");
+			time_ago(&e, v->good_at, v->now);
 		} else {
 			buf_adds(&e, now->error);
 		}

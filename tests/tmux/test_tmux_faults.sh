@@ -137,7 +137,7 @@ for e in json.load(sys.stdin)["log"][-15:]:
 
 if until_shown "Builds  branch" && until_shown " 4157 "; then ok "console opens and lists builds"; else not_ok "console opens"; fi
 # Home: the status line says what failed and how old the data is.
-stale_with_data "home" "⚠ .*showing data from" " 4157 "
+stale_with_data "home" "⚠ .*showing data read" " 4157 "
 
 T send-keys -t t ":build 4155" Enter
 if until_shown "Block steps"; then ok "build screen"; else not_ok "build screen"; fi
