@@ -69,7 +69,11 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(B)/librelcon.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/librelcon.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm -pthread
 
-tests: $(TEST_BIN) $(B)/relcon
+tests: $(TEST_BIN) $(B)/relcon $(B)/relcon-faulting
+
+# A test build: relcon with real faults on SIGUSR1/SIGUSR2 (tests/crash/).
+$(B)/relcon-faulting: $(B)/main.o $(B)/tests/crash/fault_hook.o $(B)/librelcon.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/main.o $(B)/tests/crash/fault_hook.o $(B)/librelcon.a $(PKG_LIBS) -lm
 
 # deps: install what is missing (Debian packages as root, else print the command).
 deps:

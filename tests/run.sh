@@ -141,7 +141,8 @@ tmux_tests() { # lane: the binary a user runs, ./relcon beside themes/, in a rea
 	# y, o and the end-of-operation notification: the OSC 52 / OSC 9 bytes.
 	check "$1" tmux/clip env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_clip.sh
 	# SIGTERM, SIGINT and SIGSEGV mid-promotion: the terminal given back, the journal whole.
-	check "$1" tmux/crash env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_crash.sh
+	check "$1" tmux/crash env RELCON_BIN="$top/relcon" RELCON_FAULTING_BIN="$top/build/release/relcon-faulting" \
+		sh tests/tmux/test_tmux_crash.sh
 	# The console under 20 % faults: stale data shown with the error, one unblock.
 	check "$1" tmux/faults env RELCON_BIN="$top/relcon" sh tests/tmux/test_tmux_faults.sh
 	# Hostile strings in every untrusted field (tests/hostile): neutralized on

@@ -55,11 +55,16 @@ static void fatal_handler(int sig)
 static void install_fatal(void)
 {
 	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	/* A stack of its own: a SIGSEGV from a stack overflow has none left
+	 * to run the handler on, and would leave the terminal raw. */
+	static char alt[64 * 1024];
+	stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt};
+	int onstack = sigaltstack(&ss, NULL) == 0;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = fatal_handler;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
+	sa.sa_flags = SA_RESETHAND | (onstack ? SA_ONSTACK : 0);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
 }

@@ -13,10 +13,13 @@
 # for any interrupted program (relcon re-raises the signal once the
 # terminal is restored; a plain exit 0 would tell a script all went well).
 #
-# SIGSEGV is sent with kill(1): the kernel delivers a fault and a kill the
-# same way, so this runs the same handler (tui/term.c fatal_handler: reset
-# bytes and termios with async-signal-safe calls, then the default action)
-# without a special build.
+# SIGSEGV three ways: sent with kill(1); a real write through a null
+# pointer; and a real stack overflow (the handler then needs a stack of its
+# own, sigaltstack) -- the last two in the test build relcon-faulting
+# (tests/crash/fault_hook.c: SIGUSR1 and SIGUSR2 make the fault happen on
+# relcon's main thread).  Each runs tui/term.c's fatal_handler: reset bytes
+# and termios with async-signal-safe calls, then the default action.
+# Needs RELCON_FAULTING_BIN for the real faults (tests/run.sh sets it).
 # Needs RELCON_BIN and the sandbox's variables (tests/run.sh sets them).
 set -u
 bin=${RELCON_BIN:?}
@@ -73,7 +76,7 @@ cat >"$dir/run.sh" <<SH
 stty -g > "$dir/stty.before"
 HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_STATE_HOME="$dir/state" XDG_CACHE_HOME="$dir/cache" \
 	RELCON_CONFIG="$dir/config.yaml" RELCON_NOW=2026-11-24T12:00:00Z \
-	sh -c 'echo \$\$ > "$dir/pid"; exec "$bin"'
+	sh -c 'echo \$\$ > "$dir/pid"; exec "\$(cat "$dir/bin")"'
 echo "exit=\$?" > "$dir/exit"
 stty -g > "$dir/stty.after"
 echo RELCON-DONE
@@ -123,21 +126,26 @@ PY
 	fi
 }
 
-# One run: the promotion in flight, then the signal.
-crash() { # SIGNAL
-	sig=$1
+# One run: the promotion in flight, then the signal (kill -SEND), which ends
+# relcon by SIG (exit 128 + N); the binary is BIN.
+crash() { # LABEL SEND SIG BIN
+	label=$1
+	send=$2
+	sig=$3
+	echo "$4" >"$dir/bin"
+	word=$(printf '%s' "$label" | tr -c 'A-Za-z0-9' '-')
 	sandbox_post /_sandbox/reset '{}' >/dev/null
 	sandbox_delete_faults
 	sandbox_post /_sandbox/faults "{\"kind\": \"slow\", \"delay\": $hold, \"method\": \"PUT\", \"path_contains\": \"/unblock\"}"
 	rm -rf "$dir/state" "$dir/pid" "$dir/exit" "$dir/stty.before" "$dir/stty.after"
 	T respawn-pane -k -t t "sh $dir/run.sh" 2>/dev/null || T -f /dev/null new-session -d -s t -x 120 -y 30 "sh $dir/run.sh"
 	if ! wait_for "Builds  branch" >/dev/null; then
-		not_ok "SIG$sig: the console did not open"
+		not_ok "$label: the console did not open"
 		return
 	fi
 	puts=$(put_unblocks)
 	T send-keys -t t ":build 4154" Enter
-	wait_for "Block steps" >/dev/null || not_ok "SIG$sig: build 4154's screen"
+	wait_for "Block steps" >/dev/null || not_ok "$label: build 4154's screen"
 	sleep 0.5
 	T send-keys -t t a
 	sleep 0.5
@@ -150,22 +158,22 @@ crash() { # SIGNAL
 		i=$((i + 1))
 	done
 	if [ "$(put_unblocks)" -gt "$puts" ]; then
-		ok "SIG$sig: the promotion's PUT unblock is in flight (held by the sandbox)"
+		ok "$label: the promotion's PUT unblock is in flight (held by the sandbox)"
 	else
-		not_ok "SIG$sig: no PUT unblock was sent"
+		not_ok "$label: no PUT unblock was sent"
 		T capture-pane -p -t t
 	fi
 	during=$(modes)
 	case "$during" in
-	alternate_on=1\ cursor=0\ keypad_cursor=1\ keypad=1\ mouse_any=1*) ok "SIG$sig: console modes set ($during)" ;;
-	*) not_ok "SIG$sig: console modes while running: $during" ;;
+	alternate_on=1\ cursor=0\ keypad_cursor=1\ keypad=1\ mouse_any=1*) ok "$label: console modes set ($during)" ;;
+	*) not_ok "$label: console modes while running: $during" ;;
 	esac
 	pid=$(cat "$dir/pid")
-	kill -"$sig" "$pid"
+	kill -"$send" "$pid"
 	if wait_for RELCON-DONE >/dev/null; then
-		ok "SIG$sig: relcon ended ($(cat "$dir/exit"))"
+		ok "$label: relcon ended ($(cat "$dir/exit"))"
 	else
-		not_ok "SIG$sig: relcon did not end"
+		not_ok "$label: relcon did not end"
 		kill -KILL "$pid" 2>/dev/null
 		return
 	fi
@@ -175,38 +183,44 @@ crash() { # SIGNAL
 	SEGV) want=139 ;;
 	esac
 	if [ "$(cat "$dir/exit")" = "exit=$want" ]; then
-		ok "SIG$sig: the shell sees exit status $want (128 + SIG$sig)"
+		ok "$label: the shell sees exit status $want (128 + SIG$sig)"
 	else
-		not_ok "SIG$sig: the shell sees $(cat "$dir/exit"), not exit=$want (killed by SIG$sig)"
+		not_ok "$label: the shell sees $(cat "$dir/exit"), not exit=$want (killed by SIG$sig)"
 	fi
 	after=$(modes)
 	if [ "$after" = "$restored" ]; then
-		ok "SIG$sig: terminal modes restored ($after)"
+		ok "$label: terminal modes restored ($after)"
 	else
-		not_ok "SIG$sig: terminal modes not restored: $after"
+		not_ok "$label: terminal modes not restored: $after"
 	fi
 	if [ -s "$dir/stty.after" ] && cmp -s "$dir/stty.before" "$dir/stty.after"; then
-		ok "SIG$sig: tty termios as before ($(cat "$dir/stty.after"))"
+		ok "$label: tty termios as before ($(cat "$dir/stty.after"))"
 	else
-		not_ok "SIG$sig: termios before [$(cat "$dir/stty.before")] after [$(cat "$dir/stty.after" 2>&1)]"
+		not_ok "$label: termios before [$(cat "$dir/stty.before")] after [$(cat "$dir/stty.after" 2>&1)]"
 	fi
-	T send-keys -t t "typed-after-sig$sig" Enter
-	if wait_for "READ-BACK:typed-after-sig$sig" >/dev/null &&
-		T capture-pane -p -t t | grep -q "^typed-after-sig$sig\$"; then
-		ok "SIG$sig: the shell reads a line, echoed as typed"
+	T send-keys -t t "typed-after-$word" Enter
+	if wait_for "READ-BACK:typed-after-$word" >/dev/null &&
+		T capture-pane -p -t t | grep -q "^typed-after-$word\$"; then
+		ok "$label: the shell reads a line, echoed as typed"
 	else
-		not_ok "SIG$sig: the terminal after relcon does not echo or read a line"
+		not_ok "$label: the terminal after relcon does not echo or read a line"
 		T capture-pane -p -t t
 	fi
-	check_journal "SIG$sig"
+	check_journal "$label"
 	# Let the held PUT finish before the next run's reset.
 	sleep "$hold"
 }
 
 T -f /dev/null new-session -d -s t -x 120 -y 30 "sleep 600"
 for s in TERM INT SEGV; do
-	crash $s
+	crash "SIG$s" "$s" "$s" "$bin"
 done
+if [ -x "${RELCON_FAULTING_BIN:-}" ]; then
+	crash "SIGSEGV (null write)" USR1 SEGV "$RELCON_FAULTING_BIN"
+	crash "SIGSEGV (stack overflow)" USR2 SEGV "$RELCON_FAULTING_BIN"
+else
+	not_ok "RELCON_FAULTING_BIN (the test build with real faults) not given: make tests builds build/release/relcon-faulting"
+fi
 
 echo "tmux-crash: $fails failure(s)"
 [ $fails -eq 0 ]
