@@ -1,17 +1,19 @@
 #!/bin/sh
 # The console in a real terminal (tmux) with 20 % of the Buildkite and AWS
-# requests faulted (503, 429, throttling, slow past the 2 s timeout,
+# requests faulted (503, 429, throttling, slow past the 4 s timeout,
 # truncated, malformed, reset before and after acting: sandbox/README.md
 # "Faults").  One attempt per request while browsing (http.max_attempts: 1,
-# AWS_MAX_ATTEMPTS=1), so a refresh fails often enough to be seen; the
-# promotion runs in a second console with AWS's default 3 attempts, so its
-# plan (about ten reads) passes now and then.  On the home screen, a build's screen, the
-# images screen and the stacks screen (a stack made beforehand, scope "all"),
-# r is pressed until a refresh fails: the screen must keep the data it had
-# and show that it is stale together with the error.  Then a promotion to
-# alpha from the console (a on build 4154, Promote): exactly one PUT unblock
-# reaches the sandbox.  relcon must still be running (no crash) and quit
-# cleanly with q.
+# AWS_MAX_ATTEMPTS=1), so a refresh fails often enough to be seen.  On the
+# home screen, a build's screen, the images screen and the stacks screen (a
+# stack made beforehand, scope "all"), r is pressed until a refresh fails:
+# the screen must keep the data it had and show that it is stale together
+# with the error.  Then, in a second console with the default 3 attempts: a
+# super-stack launched from the console (L, the confirmation), watched to
+# CREATE_COMPLETE, torn down (D, its name typed) and watched to
+# DELETE_COMPLETE -- one CreateStack and one DeleteStack token reach the
+# simulator, one stack is ever made, both are journaled -- and a promotion
+# to alpha (a on build 4154, Promote): exactly one PUT unblock reaches the
+# sandbox.  relcon must still be running (no crash) and quit cleanly with q.
 # Needs RELCON_BIN and the sandbox's variables (tests/run.sh sets them).
 set -u
 bin=${RELCON_BIN:?}
@@ -61,7 +63,7 @@ YAML
 cat >"$dir/run.sh" <<SH
 #!/bin/sh
 HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_STATE_HOME="$dir/state" XDG_CACHE_HOME="$dir/cache" \
-	RELCON_CONFIG="$dir/config.yaml" RELCON_NOW=2026-11-24T12:00:00Z AWS_MAX_ATTEMPTS=\$(cat "$dir/aws_attempts") \
+	RELCON_CONFIG="$dir/config.yaml" RELCON_NOW=2026-11-24T12:00:00Z USER=alice AWS_MAX_ATTEMPTS=\$(cat "$dir/aws_attempts") \
 	sh -c 'echo \$\$ > "$dir/pid"; exec "$bin" --debug="$dir/debug.log"'
 echo "exit=\$?" > "$dir/exit"
 echo RELCON-DONE
@@ -167,6 +169,97 @@ echo 3 >"$dir/aws_attempts"
 sed -i 's/max_attempts: 1/max_attempts: 3/' "$dir/config.yaml"
 T respawn-pane -k -t t "sh $dir/run.sh"
 until_shown "Builds  branch" >/dev/null || not_ok "the second console did not open"
+
+# Launch a super-stack of 4155 from the console (L: the plan, its form, Esc,
+# Enter, the confirmation), watch it come up, tear it down (D, the name
+# typed), watch it go -- all under the same faults.  A plan whose reads
+# failed is prepared again with r, as a user would.
+sandbox_call DELETE /_sandbox/aws-requests >/dev/null
+T send-keys -t t ":build 4155" Enter
+until_shown "Block steps" >/dev/null
+T send-keys -t t L
+# The plan opens its form when ready (Esc closes it: the defaults stand);
+# a plan that failed says "r prepares it again".
+n=0
+while [ $n -lt 15 ]; do
+	wait_for "Submit  *Cancel\|Enter launches (after\|r prepares it again" >/dev/null
+	T capture-pane -p -t t >"$dir/launch"
+	if grep -q "Submit  *Cancel" "$dir/launch"; then
+		T send-keys -t t Escape
+		sleep 0.5
+	elif grep -q "Enter launches (after" "$dir/launch"; then
+		break
+	elif grep -q "r prepares it again" "$dir/launch"; then
+		grep -B3 "r prepares it again" "$dir/launch" | head -2 | cut -c1-150
+		T send-keys -t t r
+	fi
+	n=$((n + 1))
+done
+T send-keys -t t Enter
+if wait_for "Launch alice-super?" >/dev/null; then
+	T send-keys -t t Tab Enter
+	if until_shown "alice-super  CREATE_IN_PROGRESS" >/dev/null; then
+		ok "launched from the console; the stack screen watches alice-super being created"
+	else
+		not_ok "no stack screen after the launch"
+	fi
+else
+	not_ok "the launch's confirmation did not open"
+fi
+sandbox_post /_sandbox/advance '{"seconds": 300}'
+if until_shown "alice-super  CREATE_COMPLETE"; then ok "watched to CREATE_COMPLETE"; else not_ok "never CREATE_COMPLETE"; fi
+T send-keys -t t D
+if wait_for "Delete the stack?" >/dev/null; then
+	T send-keys -t t "alice-super" Tab Enter
+	if until_shown "alice-super  DELETE_" >/dev/null; then ok "torn down from the console: $(T capture-pane -p -t t | grep -o 'alice-super  DELETE_[A-Z_]*' | head -1)"; else not_ok "no teardown seen"; fi
+else
+	not_ok "D opened no confirmation"
+fi
+sandbox_post /_sandbox/advance '{"seconds": 600}'
+if until_shown "DELETE_COMPLETE" >/dev/null; then ok "watched to DELETE_COMPLETE"; else not_ok "never DELETE_COMPLETE on screen"; fi
+# The mutations the simulator received, the stack's end, the journal.
+if env HOME="$dir" XDG_STATE_HOME="$dir/state" XDG_CONFIG_HOME="$dir/config" XDG_CACHE_HOME="$dir/cache" \
+	RELCON_CONFIG="$dir/config.yaml" "$bin" audit --json >"$dir/audit.json" 2>"$dir/audit.err" &&
+	sandbox_call GET /_sandbox/aws-requests >"$dir/aws.json" && python3 - "$dir/aws.json" "$dir/audit.json" <<'PY'; then
+import json, os, sys, time, boto3
+log = json.load(open(sys.argv[1]))["log"]
+audit = json.load(open(sys.argv[2]))
+def summary(op):
+    es = [e for e in log if e["op"] == op and e.get("stack") in (None, "alice-super") or
+          (e["op"] == op and "alice-super" in (e.get("stack") or ""))]
+    acted = [e for e in es if e["acted"]]
+    print("%s: %d sent, %d reached (faults %s), tokens %s" % (op, len(es), len(acted),
+          [e.get("fault") for e in es], sorted({e.get("token") for e in acted})))
+    return acted
+creates = [e for e in summary("CreateStack") if e.get("stack") == "alice-super"]
+deletes = summary("DeleteStack")
+ok = True
+for what, sent in (("CreateStack", creates), ("DeleteStack", deletes)):
+    if len({e.get("token") for e in sent}) != 1:
+        print("not one %s token: %s" % (what, sent)); ok = False
+from botocore.config import Config
+# The sandbox's own mark: not faulted (sandbox/aws_sim.py INTERNAL_UA).
+cfn = boto3.client("cloudformation", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-2",
+                   config=Config(user_agent_extra="relcon-sandbox-internal"))
+for _ in range(20):
+    roots = [x for x in cfn.list_stacks()["StackSummaries"] if x["StackName"] == "alice-super"]
+    if roots and roots[0]["StackStatus"] == "DELETE_COMPLETE":
+        break
+    time.sleep(0.5)
+print("stacks named alice-super ever made: %d, %s" % (len(roots), [x["StackStatus"] for x in roots]))
+ok &= len(roots) == 1 and roots[0]["StackStatus"] == "DELETE_COMPLETE"
+for action, sent in (("launch", creates), ("teardown", deletes)):
+    tokens = {e.get("token") for e in sent}
+    mine = [r for r in audit if r["action"] == action and r["reference"] in tokens]
+    print("journal %s: %s" % (action, [r["result"] for r in mine]))
+    ok &= len(mine) == 1 and mine[0]["result"] in ("ok", "unknown")
+sys.exit(0 if ok else 1)
+PY
+	ok "one CreateStack and one DeleteStack token reached the simulator, one stack made and deleted, both journaled"
+else
+	cat "$dir/audit.err" 2>/dev/null
+	not_ok "the launch and teardown's mutations, final state or journal"
+fi
 
 # Promote 4154 to alpha from the console: a plan whose reads failed is not
 # all "pass"; go back and open it again (as a user would) until it is.  The
