@@ -293,6 +293,12 @@ static void on_http(void *ud, const struct http_resp *r)
 	buf_free(&d);
 }
 
+/* How the command log and the status bar name a call: "cfn DescribeStacks". */
+static void call_what(const struct call *k, char *out, size_t n)
+{
+	snprintf(out, n, "%s %s", !strcmp(k->service, "cloudformation") ? "cfn" : k->service, k->op);
+}
+
 static void on_creds(void *ud, const struct aws_credentials *cr, const char *error)
 {
 	struct call *k = ud;
@@ -376,7 +382,7 @@ static void send_attempt(struct call *k, const struct aws_credentials *cr)
 	send_headers[n++] = buf_str(&auth);
 	send_headers[n] = NULL;
 	/* The command log's line (aws/cli_equiv.h). */
-	struct buf what = {0}, cmd = {0}, epurl = {0};
+	struct buf cmd = {0}, epurl = {0};
 	if (ep.overridden) {
 		buf_printf(&epurl, "%s://%s", ep.scheme, ep.host);
 		if (ep.port != (!strcmp(ep.scheme, "https") ? 443 : 80))
@@ -394,7 +400,8 @@ static void send_attempt(struct call *k, const struct aws_credentials *cr)
 			       .query = k->query,
 			       .secrets = (const char *const *)k->secrets};
 	aws_cli_command(&cmd, &view, k->region, ep.overridden ? buf_str(&epurl) : NULL, c->profile_name);
-	buf_printf(&what, "%s %s", !strcmp(k->service, "cloudformation") ? "cfn" : k->service, k->op);
+	char what[64];
+	call_what(k, what, sizeof what);
 	/* Credentials and the NoEcho values are never logged. */
 	size_t nsecrets = 0;
 	while (k->secrets && k->secrets[nsecrets])
@@ -417,13 +424,12 @@ static void send_attempt(struct call *k, const struct aws_credentials *cr)
 		 * the others share kept-alive connections. */
 		.retry = k->mutating ? HTTP_RETRY_NEVER : HTTP_RETRY_IDEMPOTENT,
 		.secrets = secrets,
-		.what = buf_str(&what),
+		.what = what,
 		.command = buf_str(&cmd),
 	};
 	k->attempts++;
 	k->http_id = http_send(c->http, &hr, on_http, k);
 	free(secrets);
-	buf_free(&what);
 	buf_free(&cmd);
 	buf_free(&epurl);
 	buf_free(&auth);
@@ -502,7 +508,7 @@ int aws_retry_wait(const struct aws_client *c, struct http_wait *w)
 		if (!k->timer || k->attempts == 0) /* not the first attempt's deferral */
 			continue;
 		char what[64];
-		snprintf(what, sizeof what, "%s %s", !strcmp(k->service, "cloudformation") ? "cfn" : k->service, k->op);
+		call_what(k, what, sizeof what);
 		have = http_wait_pick(w, have, what, k->retry_status, k->attempts + 1, c->max_attempts, k->retry_at);
 	}
 	return have;

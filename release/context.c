@@ -51,6 +51,15 @@ int context_init(struct context *ctx, struct config *cfg, int need_token, struct
 	return 0;
 }
 
+int context_retry_wait(const struct context *ctx, struct http_wait *w)
+{
+	int have = http_retry_wait(ctx->http, w);
+	struct http_wait a;
+	if (ctx->aws && aws_retry_wait(ctx->aws, &a))
+		have = http_wait_pick(w, have, a.what, a.status, a.attempt, a.max_attempts, a.at_ms);
+	return have;
+}
+
 const char *context_identity(const struct context *ctx)
 {
 	struct store_identity id;

@@ -44,6 +44,11 @@ void context_free(struct context *ctx);
 /* Run the loop until *done becomes nonzero.  For headless commands. */
 void context_wait(struct context *ctx, const int *done);
 
+/* The request of this run waiting to be sent again soonest, Buildkite's or
+ * AWS's (core/http.h struct http_wait): 1 and *w, or 0 when none waits. */
+struct http_wait;
+int context_retry_wait(const struct context *ctx, struct http_wait *w);
+
 /* Who AWS says we are (the store's GetCallerIdentity), or NULL. */
 const char *context_identity(const struct context *ctx);
 

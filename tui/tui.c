@@ -9,7 +9,6 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "aws/client.h"
 #include "core/http.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -523,16 +522,6 @@ static void draw_detail(struct tui *t, int bottom, const char *text)
 	}
 }
 
-/* The request waiting to be sent again soonest, Buildkite's or AWS's. */
-static int retry_wait(const struct tui *t, struct http_wait *w)
-{
-	int have = http_retry_wait(t->ctx->http, w);
-	struct http_wait a;
-	if (t->ctx->aws && aws_retry_wait(t->ctx->aws, &a))
-		have = http_wait_pick(w, have, a.what, a.status, a.attempt, a.max_attempts, a.at_ms);
-	return have;
-}
-
 /* "⟳ buildkite list builds: HTTP 429, retry 2/4 in 27s": while a request
  * waits (a Retry-After, a backoff), say so rather than just "loading". */
 static void describe_wait(struct buf *out, const struct http_wait *w)
@@ -556,7 +545,7 @@ static void draw_status(struct tui *t)
 	time_t now = time_now();
 	struct buf right = {0};
 	struct http_wait wait;
-	if (retry_wait(t, &wait))
+	if (context_retry_wait(t->ctx, &wait))
 		describe_wait(&right, &wait);
 	else if (st.loading)
 		buf_adds(&right, "⟳ loading  ");
@@ -711,7 +700,7 @@ static void schedule_age_timer(struct tui *t)
 	 * are out, once a second too: one may fail and wait to be retried
 	 * without anything else changing on the screen. */
 	struct http_wait w;
-	if (retry_wait(t, &w)) {
+	if (context_retry_wait(t->ctx, &w)) {
 		long long left = w.at_ms - loop_now_ms();
 		age_timer_at(t, left > 0 ? (long)((left - 1) % 1000) + 1 : 1);
 	} else if (http_inflight(t->ctx->http)) {

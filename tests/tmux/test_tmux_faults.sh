@@ -14,6 +14,8 @@
 # simulator, one stack is ever made, both are journaled -- and a promotion
 # to alpha (a on build 4154, Promote): exactly one PUT unblock reaches the
 # sandbox.  relcon must still be running (no crash) and quit cleanly with q.
+# relcon runs with --debug: a failed run prints the log's last 60 lines;
+# RELCON_KEEP_DEBUG=FILE keeps the whole log (to see what a loaded machine did).
 # Needs RELCON_BIN and the sandbox's variables (tests/run.sh sets them).
 set -u
 bin=${RELCON_BIN:?}
